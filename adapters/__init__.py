@@ -1,0 +1,1 @@
+"""Adapters: one module per backend, the protocol in ``base``, mutants in ``mutants``."""

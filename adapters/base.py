@@ -1,0 +1,224 @@
+"""The adapter protocol: how the suites drive a backend.
+
+An adapter maps each spec operation onto the backend's own function or method
+and nothing more: it never casts, copies, reshapes or catches on the backend's
+behalf. Native tensors are opaque to the suites; ``asarray`` builds one from
+exact reference data and ``observe`` reads one back, with no side effects.
+
+A method the backend does not offer raises ``Unsupported`` (the default below),
+which the harness reports as ``unsupported``. Optional features are grouped
+into capabilities; a test needing a missing capability is ``unsupported`` too.
+"""
+
+from __future__ import annotations
+
+import operator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+CAPABILITIES = frozenset({
+    "views",                # view/reshape/transpose/permute/expand alias their base
+    "strides",              # stride() and storage_offset() are observable
+    "inplace",              # add_ ... copy_, setitem mutate the tensor itself
+    "autograd.functional",  # vjp of a function of adapter operations
+    "autograd.tape",        # requires_grad, backward, .grad, no_grad, detach
+    "interop.numpy",        # from_numpy / numpy() sharing memory
+    "random",               # manual_seed, rand, randn
+    "devices",              # more than one device, transfers with .to
+    "float64",
+    "int64",
+})
+
+DTYPE_NAMES = ("bool", "int32", "int64", "float32", "float64")
+
+
+class Unsupported(Exception):
+    """The backend does not offer this operation or capability (reported ``unsupported``)."""
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What a backend tensor holds, read without side effects.
+
+    ``values`` is nested like ``tolist()`` (a scalar for 0-d); finite floats are
+    exact ``fractions.Fraction``; non-finite floats stay Python floats.
+    """
+
+    shape: tuple[int, ...]
+    dtype: str
+    device: str
+    values: Any
+    strides: tuple[int, ...] | None = None
+    offset: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def flat(self) -> list:
+        return flatten_nested(self.values, len(self.shape))
+
+
+def flatten_nested(values, ndim: int) -> list:
+    if ndim == 0:
+        return [values]
+    out: list = []
+    stack = [(values, ndim)]
+    while stack:
+        v, d = stack.pop()
+        if d == 1:
+            out.extend(reversed(v))
+        else:
+            stack.extend((x, d - 1) for x in v)
+    out.reverse()
+    return out
+
+
+def _unsupported(what: str):
+    def method(self, *args, **kwargs):
+        raise Unsupported(f"{self.name} adapter does not offer {what}")
+    method.__name__ = what
+    method.__doc__ = f"Not offered unless the adapter overrides it: raises Unsupported({what!r})."
+    return method
+
+
+class Adapter:
+    """Base class of every adapter. Override what the backend offers."""
+
+    name: str = "unnamed"
+    #: the backend's version string, for reports
+    version: str = "unknown"
+    #: the subset of CAPABILITIES the backend really has
+    capabilities: frozenset[str] = frozenset()
+
+    # ---- identity -------------------------------------------------------------
+    def devices(self) -> list[str]:
+        """Canonical names of the devices tests run on; the first is the default."""
+        return ["cpu"]
+
+    def dtypes(self, device: str) -> list[str]:
+        """Canonical dtype names the backend has on ``device``."""
+        names = ["bool", "int32", "float32"]
+        if "int64" in self.capabilities:
+            names.append("int64")
+        if "float64" in self.capabilities:
+            names.append("float64")
+        return names
+
+    def require(self, *capabilities: str) -> None:
+        """Raise ``Unsupported`` unless every capability is declared."""
+        missing = [c for c in capabilities if c not in self.capabilities]
+        if missing:
+            raise Unsupported(f"{self.name} adapter lacks capability {', '.join(missing)}")
+
+    # ---- data in and out --------------------------------------------------------
+    def asarray(self, ref, device: str):
+        """A native tensor with the reference tensor's dtype, shape and values, on ``device``."""
+        raise Unsupported("asarray")
+
+    def observe(self, t) -> Observation:
+        """Shape, dtype, device, values (and strides/offset where they exist) of ``t``."""
+        raise Unsupported("observe")
+
+    def repro(self, expression: str) -> str:
+        """The import line a copy-paste repro snippet starts with."""
+        return f"# {self.name}\n{expression}"
+
+    # ---- creation -----------------------------------------------------------------
+    tensor = _unsupported("tensor")  # (data, dtype=None, device=None)
+    zeros = _unsupported("zeros")  # (shape, dtype=None, device=None)
+    ones = _unsupported("ones")
+    full = _unsupported("full")  # (shape, fill_value, dtype=None, device=None)
+    empty = _unsupported("empty")
+    legacy_constructor = _unsupported("legacy_constructor")  # torch.Tensor(*sizes)
+    arange = _unsupported("arange")  # (*args, dtype=None, device=None)
+
+    # ---- attributes ------------------------------------------------------------------
+    shape = _unsupported("shape")  # (t) -> the backend's own shape object
+    size = _unsupported("size")  # (t, dim=None)
+    ndim = _unsupported("ndim")
+    dim = _unsupported("dim")
+    numel = _unsupported("numel")
+    dtype_name = _unsupported("dtype_name")  # (t) -> canonical dtype name
+    device_name = _unsupported("device_name")  # (t) -> canonical device name
+    stride = _unsupported("stride")  # (t) -> tuple
+    storage_offset = _unsupported("storage_offset")
+    is_contiguous = _unsupported("is_contiguous")
+
+    # ---- element-wise, function forms -------------------------------------------------
+    add = _unsupported("add")  # (a, b): b may be a Python scalar
+    sub = _unsupported("sub")
+    mul = _unsupported("mul")
+    div = _unsupported("div")
+    neg = _unsupported("neg")  # (a)
+    pow = _unsupported("pow")  # (a, k)
+
+    # ---- operator forms: the backend's own Python operators -------------------------------
+    _OPERATORS: dict[str, Callable] = {
+        "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+        "**": operator.pow, "@": operator.matmul,
+    }
+
+    def binary_operator(self, symbol: str, a, b):
+        """``a <symbol> b`` with the backend's own operator overloads (either side may be a scalar)."""
+        return self._OPERATORS[symbol](a, b)
+
+    def unary_minus(self, a):
+        return -a
+
+    # ---- reductions and matmul ------------------------------------------------------------
+    sum = _unsupported("sum")  # (a, dim=None, keepdim=False)
+    mean = _unsupported("mean")
+    matmul = _unsupported("matmul")  # (a, b): the function form; "@" is binary_operator
+
+    # ---- views (capability "views") ----------------------------------------------------------
+    view = _unsupported("view")  # (t, shape)
+    reshape = _unsupported("reshape")  # (t, shape)
+    transpose = _unsupported("transpose")  # (t, dim0, dim1)
+    t = _unsupported("t")  # (t): 2-D transpose
+    permute = _unsupported("permute")  # (t, dims)
+    expand = _unsupported("expand")  # (t, shape)
+    contiguous = _unsupported("contiguous")
+    getitem = _unsupported("getitem")  # (t, index): index built by the suite (ints, slices, None, ...)
+    setitem = _unsupported("setitem")  # (t, index, value)
+
+    # ---- in-place (capability "inplace") -------------------------------------------------------
+    add_ = _unsupported("add_")  # (t, other) -> whatever the backend returns
+    sub_ = _unsupported("sub_")
+    mul_ = _unsupported("mul_")
+    div_ = _unsupported("div_")
+    zero_ = _unsupported("zero_")
+    fill_ = _unsupported("fill_")  # (t, value)
+    copy_ = _unsupported("copy_")  # (t, src)
+    iadd = _unsupported("iadd")  # (t, other) -> the object bound to t after ``t += other``
+
+    # ---- NumPy interop (capability "interop.numpy") --------------------------------------------
+    from_numpy = _unsupported("from_numpy")  # (ndarray)
+    to_numpy = _unsupported("to_numpy")  # (t): t.numpy()
+    tensor_from_numpy = _unsupported("tensor_from_numpy")  # (ndarray): the copying constructor
+
+    # ---- autograd, tape (capability "autograd.tape") ---------------------------------------------
+    requires_grad = _unsupported("requires_grad")  # (t) -> bool
+    requires_grad_ = _unsupported("requires_grad_")  # (t, flag=True) -> the returned object
+    grad = _unsupported("grad")  # (t) -> native tensor or None
+    grad_fn_name = _unsupported("grad_fn_name")  # (t) -> str or None
+    is_leaf = _unsupported("is_leaf")
+    backward = _unsupported("backward")  # (t, gradient=None, retain_graph=False)
+    detach = _unsupported("detach")
+
+    def no_grad(self) -> AbstractContextManager:
+        raise Unsupported(f"{self.name} adapter does not offer no_grad")
+
+    # ---- autograd, functional (capability "autograd.functional") -------------------------------
+    def vjp(self, fn: Callable, inputs: Sequence, cotangent) -> tuple[Any, list]:
+        """(fn(*inputs), the vector-Jacobian products of ``cotangent`` w.r.t. each input)."""
+        raise Unsupported(f"{self.name} adapter does not offer vjp")
+
+    # ---- devices (capability "devices") ------------------------------------------------------------
+    to = _unsupported("to")  # (t, device=None, dtype=None, copy=False)
+    cpu = _unsupported("cpu")  # (t)
+    default_device = _unsupported("default_device")  # () -> device name of the selection idiom
+
+    # ---- random (capability "random") ----------------------------------------------------------------
+    manual_seed = _unsupported("manual_seed")  # (seed) -> the backend's return value
+    rand = _unsupported("rand")  # (shape, dtype=None, device=None)
+    randn = _unsupported("randn")

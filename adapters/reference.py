@@ -1,0 +1,38 @@
+"""The reference as a backend: an honest IEEE implementation of the spec.
+
+It runs through the torch adapter's code with the reference module in torch's
+place, plus the simulated devices ``sim:0`` and ``sim:1``.
+"""
+
+from __future__ import annotations
+
+import reference
+
+from .base import CAPABILITIES, Observation
+from .torch import TorchAdapter
+
+_BACKEND_ONLY = {"interop.numpy"}  # NumPy memory sharing needs a real backend
+
+
+class ReferenceAdapter(TorchAdapter):
+    name = "reference"
+    capabilities = CAPABILITIES - _BACKEND_ONLY
+
+    def __init__(self):
+        super().__init__(reference)
+
+    def devices(self) -> list[str]:
+        return list(reference.devices.DEVICES)
+
+    def canonical_dtype(self, dtype) -> str:
+        return dtype.name
+
+    def asarray(self, ref, device: str):
+        return reference.Tensor.from_flat(ref.values(), ref.shape, ref.dtype, device)
+
+    def observe(self, t) -> Observation:
+        return Observation(shape=t.shape, dtype=t.dtype.name, device=t.device, values=t.tolist(),
+                           strides=t.stride(), offset=t.storage_offset())
+
+    def repro(self, expression: str) -> str:
+        return f"import reference as torch  # tensorcts reference\n{expression}"

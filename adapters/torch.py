@@ -1,0 +1,159 @@
+"""PyTorch adapter: the CPU plus every CUDA device torch sees (torch >= 2.4).
+
+Each spec operation goes to torch's own function or method; nothing is repaired.
+The reference adapter reuses this class with the reference module in place of
+torch, since the reference reads like PyTorch.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from types import ModuleType
+
+from .base import CAPABILITIES, Adapter, Observation
+
+
+def _exact(v):
+    """A tolist() float as an exact rational (non-finite values stay floats)."""
+    if isinstance(v, float) and v - v == 0:
+        return Fraction(v)
+    return v
+
+
+def _exact_nested(v, ndim: int):
+    if ndim == 0:
+        return _exact(v)
+    if ndim == 1:
+        return [_exact(x) for x in v]
+    return [_exact_nested(x, ndim - 1) for x in v]
+
+
+def _kwargs(**kw):
+    """Keyword arguments with the ``None`` ones left out, so the backend's defaults apply."""
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+class TorchAdapter(Adapter):
+    name = "torch"
+    capabilities = CAPABILITIES
+
+    def __init__(self, lib: ModuleType | None = None):
+        if lib is None:
+            import torch as lib
+        self.lib = lib
+        self.version = str(lib.__version__)
+
+    def devices(self) -> list[str]:
+        cuda = getattr(self.lib, "cuda", None)
+        count = cuda.device_count() if cuda is not None and cuda.is_available() else 0
+        return ["cpu"] + [f"cuda:{i}" for i in range(count)]
+
+    # ---- data in and out ------------------------------------------------------------
+    def native_dtype(self, name: str | None):
+        return None if name is None else getattr(self.lib, name)
+
+    def canonical_dtype(self, dtype) -> str:
+        return str(dtype).removeprefix("torch.")
+
+    def asarray(self, ref, device: str):
+        flat = [float(v) if isinstance(v, Fraction) else v for v in ref.values()]
+        return self.lib.tensor(flat, dtype=self.native_dtype(ref.dtype.name), device=device).reshape(ref.shape)
+
+    def observe(self, t) -> Observation:
+        t = t.detach()
+        return Observation(
+            shape=tuple(int(s) for s in t.shape),
+            dtype=self.canonical_dtype(t.dtype),
+            device=str(t.device),
+            values=_exact_nested(t.cpu().tolist(), t.ndim),
+            strides=tuple(t.stride()),
+            offset=int(t.storage_offset()),
+        )
+
+    def repro(self, expression: str) -> str:
+        return f"import torch\n{expression}"
+
+    # ---- creation ------------------------------------------------------------------------
+    def tensor(self, data, dtype=None, device=None):
+        return self.lib.tensor(data, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def zeros(self, shape, dtype=None, device=None):
+        return self.lib.zeros(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def ones(self, shape, dtype=None, device=None):
+        return self.lib.ones(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def full(self, shape, fill_value, dtype=None, device=None):
+        return self.lib.full(shape, fill_value, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def empty(self, shape, dtype=None, device=None):
+        return self.lib.empty(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def legacy_constructor(self, *sizes):
+        return self.lib.Tensor(*sizes)
+
+    def arange(self, *args, dtype=None, device=None):
+        return self.lib.arange(*args, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    # ---- attributes -----------------------------------------------------------------------
+    def shape(self, t):
+        return t.shape
+
+    def size(self, t, dim=None):
+        return t.size() if dim is None else t.size(dim)
+
+    def ndim(self, t):
+        return t.ndim
+
+    def dim(self, t):
+        return t.dim()
+
+    def numel(self, t):
+        return t.numel()
+
+    def dtype_name(self, t) -> str:
+        return self.canonical_dtype(t.dtype)
+
+    def device_name(self, t) -> str:
+        return str(t.device)
+
+    def stride(self, t):
+        return t.stride()
+
+    def storage_offset(self, t):
+        return t.storage_offset()
+
+    def is_contiguous(self, t):
+        return t.is_contiguous()
+
+    # ---- element-wise, reductions, matmul ---------------------------------------------------
+    def add(self, a, b):
+        return self.lib.add(a, b)
+
+    def sub(self, a, b):
+        return self.lib.sub(a, b)
+
+    def mul(self, a, b):
+        return self.lib.mul(a, b)
+
+    def div(self, a, b):
+        return self.lib.div(a, b)
+
+    def neg(self, a):
+        return self.lib.neg(a)
+
+    def pow(self, a, k):
+        return self.lib.pow(a, k)
+
+    def sum(self, a, dim=None, keepdim=False):
+        if dim is None and not keepdim:
+            return self.lib.sum(a)
+        return self.lib.sum(a, dim=dim, keepdim=keepdim)
+
+    def mean(self, a, dim=None, keepdim=False):
+        if dim is None and not keepdim:
+            return self.lib.mean(a)
+        return self.lib.mean(a, dim=dim, keepdim=keepdim)
+
+    def matmul(self, a, b):
+        return self.lib.matmul(a, b)

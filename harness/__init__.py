@@ -1,0 +1,1 @@
+"""The tensorcts pytest plugin and its tools (spec parser, backends, expectations, reports)."""

@@ -1,0 +1,28 @@
+"""tensorcts reference: the executable spec, a small exact tensor library (stdlib only).
+
+It reads like PyTorch so that the spec's examples run against it::
+
+    >>> from reference import arange, matmul
+    >>> matmul(arange(3.0), arange(6.0).view(3, 2)).tolist()
+
+Pass ``exact=True`` at creation for the oracle face (exact values with error
+bounds); the default face rounds every result to its dtype like an IEEE backend.
+"""
+
+from . import broadcasting, devices
+from .creation import arange, empty, full, ones, tensor, zeros
+from .dtypes import BY_NAME, DType, bool_, float32, float64, int32, int64
+from .elementwise import add, div, mul, neg, pow, sub
+from .matmul import matmul
+from .promotion import result_type
+from .reduction import mean, sum
+from .tensor import Tensor
+
+__version__ = "0.1.0"
+bool = bool_  # noqa: A001 - torch's spelling, reference.bool
+
+__all__ = [
+    "BY_NAME", "DType", "Tensor", "add", "arange", "bool", "bool_", "div", "empty", "float32",
+    "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
+    "result_type", "sub", "sum", "tensor", "zeros",
+]

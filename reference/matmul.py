@@ -1,0 +1,118 @@
+"""``matmul`` and its five dimension cases, one visible branch each (spec/matmul.md).
+
+Every case reduces to dot products of length k. Bound of one dot product
+(DESIGN.md; Higham, section 3.1, any order, fused multiply-add allowed):
+  sum_t (|a_t| eb_t + |b_t| ea_t + ea_t eb_t) + gamma_k * sum_t (|a_t| + ea_t)(|b_t| + eb_t)
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from . import exact as ex_
+from .broadcasting import broadcast_shapes, broadcast_to
+from .devices import result_device
+from .exact import add_up, mag, mul_up, to_dtype
+from .tensor import Tensor, numel_of
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name}")
+    if a.dtype.is_bool:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    result_device((a, b))
+
+    if a.ndim == 1 and b.ndim == 1:
+        # 1. Both 1-D: the dot product, a 0-d tensor.
+        _check_inner(a.shape[0], b.shape[0], a, b)
+        return _batched_product(_as_matrix(a, rows=1), _as_matrix(b, cols=1), ())
+    if a.ndim == 2 and b.ndim == 2:
+        # 2. Both 2-D: the matrix-matrix product (n, k) @ (k, m) -> (n, m).
+        _check_inner(a.shape[1], b.shape[0], a, b)
+        return _batched_product(a, b, (a.shape[0], b.shape[1]))
+    if a.ndim == 1 and b.ndim == 2:
+        # 3. 1-D @ 2-D: a 1 is prepended to a's shape, then removed: (k,) @ (k, m) -> (m,).
+        _check_inner(a.shape[0], b.shape[0], a, b)
+        return _batched_product(_as_matrix(a, rows=1), b, (b.shape[1],))
+    if a.ndim == 2 and b.ndim == 1:
+        # 4. 2-D @ 1-D: the matrix-vector product (n, k) @ (k,) -> (n,).
+        _check_inner(a.shape[1], b.shape[0], a, b)
+        return _batched_product(a, _as_matrix(b, cols=1), (a.shape[0],))
+    # 5. At least one operand N-D (N > 2): batched. A 1-D a gets a 1 prepended and a
+    #    1-D b a 1 appended (both removed afterwards); batch dims broadcast, matrix dims do not.
+    a2 = _as_matrix(a, rows=1) if a.ndim == 1 else a
+    b2 = _as_matrix(b, cols=1) if b.ndim == 1 else b
+    _check_inner(a2.shape[-1], b2.shape[-2], a, b)
+    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    n, m = a2.shape[-2], b2.shape[-1]
+    out_shape = batch + ((n,) if a.ndim > 1 else ()) + ((m,) if b.ndim > 1 else ())
+    return _batched_product(broadcast_to(a2, batch + a2.shape[-2:]),
+                            broadcast_to(b2, batch + b2.shape[-2:]), out_shape)
+
+
+def _check_inner(ka: int, kb: int, a: Tensor, b: Tensor) -> None:
+    if ka != kb:
+        raise RuntimeError(f"matmul: inner sizes differ: shapes {a.shape} and {b.shape} ({ka} != {kb})")
+
+
+def _as_matrix(v: Tensor, rows: int | None = None, cols: int | None = None) -> Tensor:
+    """A 1-D tensor viewed as (1, k) (``rows=1``) or (k, 1) (``cols=1``)."""
+    (k,), (s,) = v.shape, v.stride()
+    if rows == 1:
+        return v._view_of((1, k), (k * s or 1, s), v.storage_offset())
+    return v._view_of((k, 1), (s, 1), v.storage_offset())
+
+
+def _batched_product(a: Tensor, b: Tensor, out_shape: tuple[int, ...]) -> Tensor:
+    """Products of the stacked matrices a (..., n, k) and b (..., k, m), laid out as out_shape."""
+    n, k = a.shape[-2:]
+    m = b.shape[-1]
+    batches = numel_of(a.shape[:-2])
+    av, bv = a.values(), b.values()
+    ae = a.errs() if a._storage.err is not None else None
+    be = b.errs() if b._storage.err is not None else None
+    dtype, exact = a.dtype, a.exact and b.exact
+    values, errs = [], []
+    for p in range(batches):
+        ao, bo = p * n * k, p * k * m
+        rows = [av[ao + i * k: ao + (i + 1) * k] for i in range(n)]
+        cols = [bv[bo + j: bo + k * m: m] for j in range(m)]
+        row_errs = [ae[ao + i * k: ao + (i + 1) * k] for i in range(n)] if ae else None
+        col_errs = [be[bo + j: bo + k * m: m] for j in range(m)] if be else None
+        for i in range(n):
+            for j in range(m):
+                values.append(_exact_dot(rows[i], cols[j]))
+                if dtype.is_floating and exact:
+                    errs.append(_dot_bound(rows[i], cols[j], row_errs[i] if ae else None,
+                                           col_errs[j] if be else None, dtype))
+    device = result_device((a, b))
+    if not dtype.is_floating or not exact:
+        return Tensor.from_flat([to_dtype(v, dtype) for v in values], out_shape, dtype, device, exact)
+    accuracy = "correctly-rounded" if k <= 1 and ae is None and be is None else "bounded"
+    return Tensor.from_flat(values, out_shape, dtype, device, True, errs, accuracy)
+
+
+def _exact_dot(xs: list, ys: list):
+    total = 0
+    for x, y in zip(xs, ys):
+        total += x * y
+    return total if not isinstance(total, int) or not xs or not isinstance(xs[0], Fraction) else Fraction(total)
+
+
+def _dot_bound(xs, ys, exs, eys, dtype) -> float:
+    k = len(xs)
+    if k == 0:
+        return 0.0
+    if exs is None and eys is None:
+        magnitude = add_up(*(mul_up(mag(x), mag(y)) for x, y in zip(xs, ys)))
+        return mul_up(ex_.gamma(k, dtype), magnitude)
+    exs = exs or [0.0] * k
+    eys = eys or [0.0] * k
+    carried = add_up(*(add_up(mul_up(mag(x), ey), mul_up(mag(y), ex), mul_up(ex, ey))
+                       for x, y, ex, ey in zip(xs, ys, exs, eys)))
+    magnitude = add_up(*(mul_up(add_up(mag(x), ex), add_up(mag(y), ey))
+                         for x, y, ex, ey in zip(xs, ys, exs, eys)))
+    return add_up(carried, mul_up(ex_.gamma(k, dtype), magnitude))

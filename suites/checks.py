@@ -1,0 +1,171 @@
+"""Checks by accuracy class, and failure messages that say everything needed to act.
+
+A ``Case`` holds one example: the rules it checks, the device and dtype, the
+inputs (as exact reference tensors and as native tensors), and the call. Its
+checks raise ``ConformanceFailure`` naming the rule, with the inputs, the exact
+expected value, the bound, the observed value and a repro snippet.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Callable
+
+from adapters.base import Observation, flatten_nested
+from harness.outcome import ConformanceFailure
+from reference.exact import round_float
+from reference.tensor import Tensor, nest
+
+MAX_SHOWN = 12  # elements shown per tensor in a message
+
+
+def _fmt(v) -> str:
+    if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return f"{v.numerator}."
+        return repr(float(v)) if Fraction(float(v)) == v else f"{float(v)!r}~"
+    return repr(v)
+
+
+def _show(flat: list, shape) -> str:
+    shown = [_fmt(v) for v in flat[:MAX_SHOWN]]
+    more = f" ... ({len(flat)} elements)" if len(flat) > MAX_SHOWN else ""
+    if not shape:
+        return shown[0] if shown else "?"
+    return "[" + ", ".join(shown) + more + "]"
+
+
+def _index(i: int, shape) -> tuple[int, ...]:
+    out = []
+    for size in reversed(shape):
+        out.append(i % size if size else 0)
+        i //= size if size else 1
+    return tuple(reversed(out))
+
+
+def _source_value(v):
+    if isinstance(v, Fraction):
+        return float(v) if v.denominator != 1 else float(v.numerator)
+    return v
+
+
+class Case:
+    """One example of one or more rules, on one backend, device and dtype."""
+
+    def __init__(self, backend, rules: str | tuple[str, ...], device: str, dtype: str | None = None):
+        self.backend = backend
+        self.rules = (rules,) if isinstance(rules, str) else tuple(rules)
+        self.device = device
+        self.dtype = dtype
+        self.inputs: list[tuple[str, Any]] = []
+        self.call_text = ""
+
+    # ---- inputs ---------------------------------------------------------------------------
+    def input(self, name: str, value):
+        """Record an input; a reference tensor becomes a native one on the case's device."""
+        self.inputs.append((name, value))
+        if isinstance(value, Tensor):
+            return self.backend.asarray(value, self.device)
+        return value
+
+    def source(self) -> str:
+        ns = getattr(self.backend, "repro_namespace", "torch")
+        lines = []
+        for name, value in self.inputs:
+            if isinstance(value, Tensor):
+                data = nest([_source_value(v) for v in value.values()], value.shape)
+                text = f"{ns}.tensor({data!r}, dtype={ns}.{value.dtype.name}, device={self.device!r})"
+                if 0 in value.shape:
+                    text = (f"{ns}.zeros({value.shape}, dtype={ns}.{value.dtype.name}, "
+                            f"device={self.device!r})")
+                lines.append(f"{name} = {text}")
+            else:
+                lines.append(f"{name} = {value!r}")
+        lines.append(f"print({self.call_text.format(ns=ns)})")
+        return self.backend.repro("\n".join(lines))
+
+    # ---- running ----------------------------------------------------------------------------
+    def run(self, call_text: str, fn: Callable[[], Any]):
+        """The backend's result of ``fn``; an exception where a result is required is a failure."""
+        self.call_text = call_text
+        try:
+            return fn()
+        except Exception as exc:
+            self.fail(f"the backend raised {type(exc).__name__}: {exc}\nwhere the rule requires a result")
+
+    def observe(self, call_text: str, fn: Callable[[], Any]) -> Observation:
+        return self.backend.observe(self.run(call_text, fn))
+
+    def fail(self, what: str, rules: tuple[str, ...] | None = None) -> None:
+        rules = rules or self.rules
+        backend = self.backend
+        head = (f"rule {', '.join(rules)} broken by {backend.name} {backend.version} "
+                f"on {self.device}" + (f", {self.dtype}" if self.dtype else ""))
+        inputs = "\n".join(
+            f"    {name} = {v.dtype.name}{list(v.shape)} {_show(v.values(), v.shape)}"
+            if isinstance(v, Tensor) else f"    {name} = {v!r}" for name, v in self.inputs)
+        call = self.call_text.format(ns="") if self.call_text else "?"
+        message = (f"{head}\n  {what}\n  call: {call.lstrip('.')}\n  inputs:\n{inputs}\n"
+                   f"  repro:\n" + "\n".join("    " + line for line in self.source().splitlines()))
+        raise ConformanceFailure(message, rules, self.device, self.dtype)
+
+    # ---- checks --------------------------------------------------------------------------------
+    def check(self, condition: bool, what: str, rules: tuple[str, ...] | None = None) -> None:
+        if not condition:
+            self.fail(what, rules)
+
+    def expect_error(self, call_text: str, fn: Callable[[], Any]) -> str:
+        """The rule requires an error: any exception passes (its message is returned)."""
+        self.call_text = call_text
+        try:
+            result = fn()
+        except Exception as exc:
+            return f"{type(exc).__name__}: {exc}"
+        shown = ""
+        try:
+            obs = self.backend.observe(result)
+            shown = f": shape {obs.shape}, dtype {obs.dtype}, values {_show(obs.flat, obs.shape)}"
+        except Exception:
+            shown = f": {result!r}"[:200]
+        self.fail(f"expected an error, but the backend returned a result{shown}")
+        return ""
+
+    def expect(self, observed: Observation, expected: Tensor, rules: tuple[str, ...] | None = None,
+               what: str = "result") -> None:
+        """Shape, dtype and values of ``observed`` against the oracle tensor ``expected``."""
+        if tuple(observed.shape) != tuple(expected.shape):
+            self.fail(f"{what} shape: expected {tuple(expected.shape)}, observed {tuple(observed.shape)}", rules)
+        if observed.dtype != expected.dtype.name:
+            self.fail(f"{what} dtype: expected {expected.dtype.name}, observed {observed.dtype}", rules)
+        self.expect_values(observed.flat, expected, rules, what)
+
+    def expect_values(self, flat: list, expected: Tensor, rules=None, what: str = "result") -> None:
+        exact_values = expected.values()
+        accuracy = expected.accuracy
+        errs = expected.errs() if accuracy == "bounded" else None
+        for i, (obs, exp) in enumerate(zip(flat, exact_values)):
+            if accuracy == "exact":
+                ok = type(obs) is type(exp) or not isinstance(exp, bool)
+                ok = ok and obs == exp
+                target, bound = exp, "exactly"
+            elif accuracy == "correctly-rounded":
+                target = round_float(exp, expected.dtype)
+                ok, bound = obs == target, "correctly rounded"
+            else:
+                target, err = exp, errs[i]
+                ok = isinstance(obs, (Fraction, int)) and abs(obs - exp) <= Fraction(err)
+                bound = f"within {err!r} (bounded)"
+            if not ok:
+                at = _index(i, expected.shape)
+                diff = ""
+                if isinstance(obs, (Fraction, int)) and isinstance(exp, (Fraction, int)) and not isinstance(exp, bool):
+                    diff = f", off by {float(obs - exp)!r}"
+                self.fail(
+                    f"{what} value at index {at}: expected {_fmt(target)} {bound} (exact value {_fmt(exp)}), "
+                    f"observed {_fmt(obs)}{diff}\n  expected: {_show(exact_values, expected.shape)}\n"
+                    f"  observed: {_show(flat, expected.shape)}"
+                    + (f"\n  bounds:   {_show(errs, expected.shape)}" if errs else ""), rules)
+
+
+def observed_flat(observation: Observation) -> list:
+    return flatten_nested(observation.values, len(observation.shape))

@@ -1,0 +1,114 @@
+"""Hypothesis strategies shared by the suites: dtypes, shapes, values in the safe band, tensors.
+
+Values stay in DESIGN.md's domain: finite, zero or of magnitude in a band where no
+intermediate result of a capped example overflows or becomes subnormal, and
+integers small enough never to wrap.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import strategies as st
+
+import reference as R
+from reference.tensor import Tensor, numel_of
+
+MAX_NUMEL = 256  # cost cap: elements per tensor
+MAX_MACS = 4096  # cost cap: multiply-adds per matmul
+
+#: magnitude band per float dtype: 2**-e .. 2**e (DESIGN.md, "Domain")
+BAND_EXPONENT = {"float32": 30, "float64": 60}
+INT_LIMIT = 1000  # |int| <= 1000: products of sums of capped examples fit int32
+
+
+def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
+    e = limit_exponent or BAND_EXPONENT[dtype]
+    width = 32 if dtype == "float32" else 64
+    tiny = 2.0 ** -BAND_EXPONENT[dtype]
+    return st.floats(-(2.0 ** e), 2.0 ** e, width=width, allow_nan=False, allow_infinity=False,
+                     allow_subnormal=False).map(lambda x: 0.0 if abs(x) < tiny else x)
+
+
+def values_of(dtype: str, int_limit: int = INT_LIMIT, float_exponent: int | None = None) -> st.SearchStrategy:
+    if dtype == "bool":
+        return st.booleans()
+    if dtype in ("int32", "int64"):
+        return st.integers(-int_limit, int_limit)
+    return float_values(dtype, float_exponent)
+
+
+def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5,
+           max_numel: int = MAX_NUMEL) -> st.SearchStrategy:
+    return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(
+        tuple).filter(lambda s: numel_of(s) <= max_numel)
+
+
+def exact_tensor(values: list, shape, dtype: str) -> Tensor:
+    """An oracle tensor over generated (representable) values."""
+    d = R.BY_NAME[dtype]
+    if d.is_floating:
+        values = [Fraction(v) for v in values]
+    return Tensor.from_flat(list(values), tuple(shape), d, exact=True)
+
+
+@st.composite
+def tensors(draw, dtype: str, shape, **value_options) -> Tensor:
+    n = numel_of(shape)
+    values = draw(st.lists(values_of(dtype, **value_options), min_size=n, max_size=n))
+    return exact_tensor(values, shape, dtype)
+
+
+@st.composite
+def broadcastable_shapes(draw, shape: tuple[int, ...], max_dims: int = 4) -> tuple[int, ...]:
+    """A shape that broadcasts with ``shape``: trailing sizes equal or 1, leading dims free."""
+    ndim = draw(st.integers(0, max_dims))
+    out = []
+    for i in range(1, ndim + 1):
+        if i <= len(shape):
+            out.append(draw(st.sampled_from([shape[-i], 1])))
+        else:
+            out.append(draw(st.integers(1, 3)))
+    result = tuple(reversed(out))
+    full = R.broadcasting.broadcast_shapes(shape, result)
+    if numel_of(full) > MAX_NUMEL:
+        return tuple(1 for _ in result)
+    return result
+
+
+def dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
+    """The backend's dtypes on ``device`` of the given kinds (b bool, i integer, f float)."""
+    kind_of = {"bool": "b", "int32": "i", "int64": "i", "float32": "f", "float64": "f"}
+    names = [d for d in backend.dtypes(device) if kind_of.get(d) in kinds]
+    return st.sampled_from(names)
+
+
+@st.composite
+def operand_pair(draw, backend, device: str, kinds: str = "if", nonzero_b: bool = False,
+                 same_dtype: bool = False, **value_options):
+    """Two oracle tensors of broadcast-compatible shapes (sizes 0 and 1 included)."""
+    dtype_a = draw(dtypes(backend, device, kinds))
+    dtype_b = dtype_a if same_dtype else draw(st.one_of(st.just(dtype_a), dtypes(backend, device, kinds)))
+    shape_a = draw(shapes())
+    shape_b = draw(broadcastable_shapes(shape_a))
+    if draw(st.booleans()):
+        shape_a, shape_b = shape_b, shape_a
+    a = draw(tensors(dtype_a, shape_a, **value_options))
+    values_b = values_of(dtype_b, **value_options)
+    if nonzero_b:
+        values_b = values_b.filter(lambda v: v != 0)
+    n = numel_of(shape_b)
+    b = exact_tensor(draw(st.lists(values_b, min_size=n, max_size=n)), shape_b, dtype_b)
+    return a, b
+
+
+def python_scalars(kinds: str = "bif", nonzero: bool = False) -> st.SearchStrategy:
+    options = []
+    if "b" in kinds:
+        options.append(st.booleans())
+    if "i" in kinds:
+        options.append(st.integers(-INT_LIMIT, INT_LIMIT))
+    if "f" in kinds:
+        options.append(float_values("float64", limit_exponent=30))
+    strategy = st.one_of(options)
+    return strategy.filter(lambda v: v != 0) if nonzero else strategy

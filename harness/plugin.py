@@ -140,6 +140,27 @@ def pytest_collection_modifyitems(session, config, items):
         keep = [i for i in items if set(_item_rules(i)) & set(wanted)]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
+    _add_timeouts(config, items)
+
+
+#: seconds one suite test may take with the default profile's 60 examples (about 100 times the usual)
+SUITE_TIMEOUT_S = 120
+
+
+def _add_timeouts(config, items) -> None:
+    """A per-test timeout for suite tests, scaled by the profile's max_examples.
+
+    pytest-timeout's ``thread`` method (pyproject.toml) ends a hung process; under
+    pytest-xdist the worker is replaced and the test fails alone. ``--timeout`` on the
+    command line (or a test's own ``timeout`` mark) takes precedence.
+    """
+    if config.getoption("timeout", None) is not None:
+        return
+    scale = max(1.0, settings.default.max_examples / 60)
+    mark = pytest.mark.timeout(round(SUITE_TIMEOUT_S * scale))
+    for item in items:
+        if SUITES_DIR in Path(item.fspath).parents and item.get_closest_marker("timeout") is None:
+            item.add_marker(mark)
 
 
 def pytest_runtest_setup(item):
@@ -183,12 +204,25 @@ def pytest_runtest_makereport(item, call):
 
 
 class Tallier:
-    """Counts outcomes per rule where reports arrive: the xdist controller, or the only process."""
+    """Counts outcomes per rule where reports arrive: the xdist controller, or the only process.
+
+    A worker that crashes (a segfault, an abort, a hang killed by pytest-timeout) sends no
+    report for the test it was running; xdist makes one in the controller, without the
+    test's user properties. The rules come from the test's setup report, remembered here.
+    """
 
     def __init__(self, state: State):
         self.state = state
+        self.rules_of: dict[str, list[str]] = {}
 
     def pytest_runtest_logreport(self, report):
+        props = dict(report.user_properties)
+        if "rules" in props:
+            self.rules_of[report.nodeid] = props["rules"]
+        elif report.failed and report.nodeid in self.rules_of:  # the crash report of a dead worker
+            report.user_properties.append(("rules", self.rules_of[report.nodeid]))
+            report.user_properties.append(("failure", f"{report.longreprtext}: the test crashed the process or "
+                                                      "hung until pytest-timeout ended it"))
         _tally(self.state, report)
 
 

@@ -1,0 +1,40 @@
+"""Adapters that crash or hang in one operation, for tests/test_isolation.py (not mutants: they break a process)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from adapters.reference import ReferenceAdapter
+
+
+class AbortsInPow(ReferenceAdapter):
+    """``pow`` (function and ``**``) aborts the process, as a segfaulting kernel would."""
+
+    name = "aborts-in-pow"
+
+    def pow(self, a, k):
+        os.abort()
+
+    def binary_operator(self, symbol, a, b):
+        if symbol == "**":
+            os.abort()
+        return super().binary_operator(symbol, a, b)
+
+
+class HangsInNeg(ReferenceAdapter):
+    """``neg`` (function and unary minus) of a number tensor never returns, as a deadlocked kernel would.
+
+    (``-bool`` still raises as it should: that is another rule's test.)
+    """
+
+    name = "hangs-in-neg"
+
+    def neg(self, a):
+        if a.dtype.is_bool:
+            return super().neg(a)
+        while True:
+            time.sleep(3600)
+
+    def unary_minus(self, a):
+        return self.neg(a)

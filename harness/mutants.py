@@ -1,10 +1,15 @@
 """Run every mutant adapter against its own rule's tests: each must be killed under that rule.
 
-    python -m harness.mutants            # all mutants, CI mode (ci profile, own rule only)
+    python -m harness.mutants            # all mutants, CI mode (kill profile, own rule only)
     python -m harness.mutants --json out.json -k elementwise
+    python -m harness.mutants --full     # the cross-kill table (tox -e mutants, outside CI)
 
-A mutant is killed when the report lists its rule as ``fail``. Runs pytest in
-this process, once per mutant, so the backend and the suites are imported once.
+CI mode: a mutant is killed when the report lists its rule as ``fail``. Runs pytest
+in this process, once per mutant, so the backend and the suites are imported once.
+
+Full mode: every mutant against the whole suite, two at a time (``--jobs``), each in
+its own process stopped at its first failure (``-x``); the table says whether it was
+killed, by which rule's test, and how long that took.
 """
 
 from __future__ import annotations
@@ -47,12 +52,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-k", default="", help="only mutants whose name or rule contains this text")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--full", action="store_true", help="cross-kill: each mutant against the whole suite")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once in --full mode (default 2)")
+    parser.add_argument("--profile", default="kill", help="Hypothesis profile in --full mode (default kill)")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
     args = parser.parse_args(argv)
     mutants = [m for m in discover() if args.k in spec_of(m) or args.k in m.breaks]
     if not mutants:
         print(f"no mutants match {args.k!r}", file=sys.stderr)
         return 2
+    if args.full:
+        from .crosskill import run_full
+        return run_full(mutants, args.jobs, args.profile, args.pytest_args, args.json)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n, cls in enumerate(mutants, start=1):

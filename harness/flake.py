@@ -1,0 +1,105 @@
+"""The flake check: the full suite under N distinct default-profile seeds; any failure is reported with its seed.
+
+    python -m harness.flake                 # 20 random seeds against torch
+    python -m harness.flake -n 5 --backend reference --jobs 2
+    python -m harness.flake --seeds 17,42   # repeat given seeds
+
+Each seed runs in its own pytest process, in a fresh working directory, so the
+Hypothesis example database of one run cannot replay into another: a failure
+belongs to the seed printed next to it and reproduces with
+``pytest suites --backend B --hypothesis-profile default --hypothesis-seed SEED``.
+Exits 1 if any run failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_seed(seed: int, backend: str, profile: str, extra: list[str]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="tensorcts-flake-") as tmp:
+        report_path = Path(tmp) / "report.json"
+        cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites"), f"--backend={backend}",
+               f"--hypothesis-profile={profile}", f"--hypothesis-seed={seed}", f"--conformance-report={report_path}",
+               "-q", "-p", "no:cacheprovider", "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), *extra]
+        t0 = time.monotonic()
+        proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=_env())
+        wall = time.monotonic() - t0
+        failed = []
+        if report_path.is_file():
+            rules = json.loads(report_path.read_text())["rules"]
+            failed = [(r, (e.get("message") or "")[:1500]) for r, e in rules.items() if e["status"] in ("fail", "xpass")]
+    ok = proc.returncode == 0 and not failed
+    tail = "" if ok else proc.stdout[-3000:] + proc.stderr[-1500:]
+    return {"seed": seed, "ok": ok, "exit_code": proc.returncode, "failed_rules": failed,
+            "seconds": round(wall, 1), "output_tail": tail}
+
+
+def _env() -> dict:
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=20, help="number of seeds (default 20)")
+    parser.add_argument("--backend", default="torch")
+    parser.add_argument("--seeds", default=None, help="comma-separated seeds to run instead of random ones")
+    parser.add_argument("--jobs", type=int, default=1, help="seeds run at once (default 1)")
+    parser.add_argument("--profile", default="default", help="Hypothesis profile (default: default)")
+    parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    args = parser.parse_args(argv)
+    if args.seeds:
+        seeds = [int(s) for s in args.seeds.split(",")]
+    else:
+        rng = random.SystemRandom()
+        seeds = []
+        while len(seeds) < args.n:
+            s = rng.randrange(2 ** 32)
+            if s not in seeds:
+                seeds.append(s)
+    print(f"flake check: {len(seeds)} seeds, backend {args.backend}, profile {args.profile}, {args.jobs} at a time",
+          flush=True)
+    t0 = time.monotonic()
+    results = []
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = [pool.submit(run_seed, s, args.backend, args.profile, args.pytest_args) for s in seeds]
+        for done, future in enumerate(as_completed(futures), start=1):
+            r = future.result()
+            results.append(r)
+            verdict = "ok" if r["ok"] else ("FAILED " + ", ".join(rule for rule, _ in r["failed_rules"])
+                                            if r["failed_rules"] else f"FAILED (exit {r['exit_code']})")
+            print(f"[{done}/{len(seeds)}] seed {r['seed']}: {verdict} ({r['seconds']}s)", flush=True)
+    bad = [r for r in results if not r["ok"]]
+    for r in bad:
+        print(f"\n--- seed {r['seed']}: reproduce with\n    python -m pytest suites --backend {args.backend} "
+              f"--hypothesis-profile {args.profile} --hypothesis-seed {r['seed']}")
+        for rule, message in r["failed_rules"]:
+            print(f"  {rule}:\n" + "\n".join("    " + line for line in message.splitlines()))
+        if not r["failed_rules"]:
+            print(r["output_tail"])
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1) + "\n")
+    times = [r["seconds"] for r in results]
+    print(f"flake check: {len(results) - len(bad)}/{len(results)} seeds passed, {len(bad)} failed"
+          + (f" (seeds {', '.join(str(r['seed']) for r in bad)})" if bad else "")
+          + f"; {min(times):.0f}-{max(times):.0f}s per run, {time.monotonic() - t0:.0f}s wall", flush=True)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,12 +7,32 @@ so a missing operation costs one call, not a shrink.
 from __future__ import annotations
 
 import functools
+import os
+import time
 
 import pytest
 
 from adapters.base import Adapter, Unsupported
 
 UNSUPPORTED_PREFIX = "unsupported: "
+
+
+#: set TENSORCTS_TIME_CALLS=1 to time every adapter call (bench/): off, calls are not wrapped at all
+TIME_CALLS = os.environ.get("TENSORCTS_TIME_CALLS") == "1"
+
+
+class CallTimer:
+    """Seconds spent inside adapter calls (the outermost one, when calls nest) and their number."""
+
+    seconds = 0.0
+    calls = 0
+    _depth = 0
+
+    @classmethod
+    def reset(cls) -> tuple[float, int]:
+        out = (cls.seconds, cls.calls)
+        cls.seconds, cls.calls = 0.0, 0
+        return out
 
 
 def skip_unsupported(exc: Unsupported):
@@ -37,9 +57,28 @@ class BackendProxy:
             except Unsupported as exc:
                 skip_unsupported(exc)
 
+        if TIME_CALLS:
+            call = _timed(call)
         self.__dict__[name] = call  # cache: the next lookup skips __getattr__
         return call
 
     @property
     def adapter(self) -> Adapter:
         return self._adapter
+
+
+def _timed(fn):
+    @functools.wraps(fn)
+    def timed(*args, **kwargs):
+        if CallTimer._depth:
+            return fn(*args, **kwargs)
+        CallTimer._depth += 1
+        t0 = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            CallTimer.seconds += time.perf_counter() - t0
+            CallTimer.calls += 1
+            CallTimer._depth -= 1
+
+    return timed

@@ -1,0 +1,1 @@
+"""Benchmarks of the suite (bench/run.py)."""

@@ -64,10 +64,10 @@ class Coverage:
 
 
 def default_rules_md() -> Path | None:
-    """RULES.md from $TENSORCTS_RULES_MD, else the shared folder beside the checkout."""
+    """RULES.md from $TENSORCTS_RULES_MD, else the shared folder beside the checkout (or in it)."""
     if os.environ.get(RULES_ENV):
         return Path(os.environ[RULES_ENV])
-    for candidate in (ROOT.parent / "shared" / "RULES.md", ROOT / "shared" / "RULES.md"):
+    for candidate in (ROOT.parent / "shared" / "RULES.md", ROOT / "shared" / "RULES.md", ROOT / "RULES.md"):
         if candidate.is_file():
             return candidate
     return None

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -32,12 +33,18 @@ def pytest_cmd(backend: str, profile: str, jobs: int, extra: list[str]) -> list[
     return cmd + (["-n", str(jobs)] if jobs else [])
 
 
-def run_plain(backend: str, profile: str, jobs: int, extra: list[str]) -> tuple[float, int]:
-    t0 = time.monotonic()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_plain(backend: str, profile: str, jobs: int, extra: list[str]) -> tuple[float, int, float]:
+    """(wall seconds, exit code, CPU seconds of the run and its workers)."""
+    t0, cpu0 = time.monotonic(), _children_cpu()
     proc = subprocess.run(pytest_cmd(backend, profile, jobs, extra), cwd=ROOT, capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         print(proc.stdout[-2000:], proc.stderr[-2000:], file=sys.stderr)
-    return time.monotonic() - t0, proc.returncode
+    return time.monotonic() - t0, proc.returncode, _children_cpu() - cpu0
 
 
 def run_instrumented(backend: str, profile: str, jobs: int, extra: list[str],
@@ -102,6 +109,7 @@ def caps_benchmark() -> str:
     """The reference's cost per example against tensor size: elementwise add and sum by numel, matmul by MACs."""
     sys.path.insert(0, str(ROOT))
     import random
+    import struct
     from fractions import Fraction
 
     import reference as R
@@ -110,15 +118,16 @@ def caps_benchmark() -> str:
     rng = random.Random(0)
 
     def tensor(n, shape, dtype=R.float32):
-        values = [Fraction(rng.uniform(-1e3, 1e3)).limit_denominator(2 ** 20) for _ in range(n)]
+        # float32 values in the band, as the strategies make them (dyadic rationals)
+        values = [Fraction(struct.unpack("f", struct.pack("f", rng.uniform(-1e3, 1e3)))[0]) for _ in range(n)]
         return Tensor.from_flat(values, shape, dtype, exact=True)
 
     def timeit(fn, repeat=5) -> float:
         best = float("inf")
-        for _ in range(repeat):
-            t0 = time.perf_counter()
+        for _ in range(repeat):  # CPU time: the machine may be shared
+            t0 = time.process_time()
             fn()
-            best = min(best, time.perf_counter() - t0)
+            best = min(best, time.process_time() - t0)
         return best * 1e3
 
     lines = ["| size | add (ms) | sum (ms) | matmul (n,k)@(k,n) | MACs | matmul (ms) |", "|---:|---:|---:|---|---:|---:|"]
@@ -155,9 +164,10 @@ def main(argv: list[str] | None = None) -> int:
                 inst = run_instrumented(backend, profile, args.jobs, args.pytest_args)
                 areas = by_area(inst["tests"])
                 results[key] = {"plain_wall_s": plain and plain[0], "plain_exit": plain and plain[1],
-                                "instrumented_wall_s": inst["wall_s"], "areas": areas}
+                                "plain_cpu_s": plain and plain[2], "instrumented_wall_s": inst["wall_s"],
+                                "areas": areas}
                 head = (f"\n### {backend}, profile {profile}, " + (f"-n {args.jobs}" if args.jobs else "one process")
-                        + (f": {plain[0]:.1f} s wall (exit {plain[1]})" if plain else "")
+                        + (f": {plain[0]:.1f} s wall, {plain[2]:.1f} s CPU (exit {plain[1]})" if plain else "")
                         + f"; instrumented run {inst['wall_s']:.1f} s")
                 print(head + "\n\n" + area_table(areas), flush=True)
     if args.scaling:

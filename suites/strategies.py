@@ -8,6 +8,7 @@ integers small enough never to wrap.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ BAND_EXPONENT = {"float32": 30, "float64": 60}
 INT_LIMIT = 1000  # |int| <= 1000: products of sums of capped examples fit int32
 
 
+@cache  # the same strategy object each time: Hypothesis validates a new one on every draw
 def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
     e = limit_exponent or BAND_EXPONENT[dtype]
     width = 32 if dtype == "float32" else 64
@@ -30,6 +32,7 @@ def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStra
                      allow_subnormal=False).map(lambda x: 0.0 if abs(x) < tiny else x)
 
 
+@cache
 def values_of(dtype: str, int_limit: int = INT_LIMIT, float_exponent: int | None = None) -> st.SearchStrategy:
     if dtype == "bool":
         return st.booleans()
@@ -38,6 +41,7 @@ def values_of(dtype: str, int_limit: int = INT_LIMIT, float_exponent: int | None
     return float_values(dtype, float_exponent)
 
 
+@cache
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5,
            max_numel: int = MAX_NUMEL) -> st.SearchStrategy:
     return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(
@@ -55,8 +59,13 @@ def exact_tensor(values: list, shape, dtype: str) -> Tensor:
 @st.composite
 def tensors(draw, dtype: str, shape, **value_options) -> Tensor:
     n = numel_of(shape)
-    values = draw(st.lists(values_of(dtype, **value_options), min_size=n, max_size=n))
+    values = draw(_fixed_lists(values_of(dtype, **value_options), n))
     return exact_tensor(values, shape, dtype)
+
+
+@cache
+def _fixed_lists(elements: st.SearchStrategy, n: int) -> st.SearchStrategy:
+    return st.lists(elements, min_size=n, max_size=n)
 
 
 @st.composite
@@ -76,6 +85,7 @@ def broadcastable_shapes(draw, shape: tuple[int, ...], max_dims: int = 4) -> tup
     return result
 
 
+@cache
 def dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
     """The backend's dtypes on ``device`` of the given kinds (b bool, i integer, f float)."""
     kind_of = {"bool": "b", "int32": "i", "int64": "i", "float32": "f", "float64": "f"}
@@ -102,6 +112,7 @@ def operand_pair(draw, backend, device: str, kinds: str = "if", nonzero_b: bool 
     return a, b
 
 
+@cache
 def python_scalars(kinds: str = "bif", nonzero: bool = False) -> st.SearchStrategy:
     options = []
     if "b" in kinds:

@@ -13,9 +13,10 @@ into capabilities; a test needing a missing capability is ``unsupported`` too.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 CAPABILITIES = frozenset({
     "views",                # view/reshape/transpose/permute/expand alias their base
@@ -217,8 +218,11 @@ class Adapter:
     to = _unsupported("to")  # (t, device=None, dtype=None, copy=False)
     cpu = _unsupported("cpu")  # (t)
     default_device = _unsupported("default_device")  # () -> device name of the selection idiom
+    # (to_numpy, in the NumPy block, is what interop.numpy-requires-cpu calls on each device)
 
     # ---- random (capability "random") ----------------------------------------------------------------
     manual_seed = _unsupported("manual_seed")  # (seed) -> the backend's return value
     rand = _unsupported("rand")  # (shape, dtype=None, device=None)
     randn = _unsupported("randn")
+    initial_seed = _unsupported("initial_seed")  # (generator) -> generator.initial_seed()
+    generator_manual_seed = _unsupported("generator_manual_seed")  # (generator, seed) -> its return value

@@ -110,7 +110,8 @@ def pytest_generate_tests(metafunc):
     if state is not None and "device" in metafunc.fixturenames:
         metafunc.parametrize("device", state.devices, ids=state.devices)
     if state is not None and "device_pair" in metafunc.fixturenames:
-        metafunc.parametrize("device_pair", *_device_pairs(state))
+        pairs, ids = _device_pairs(state)
+        metafunc.parametrize("device_pair", pairs, ids=ids)
 
 
 def _device_pairs(state: State) -> tuple[list, list[str]]:

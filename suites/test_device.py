@@ -124,7 +124,8 @@ def test_to_same(backend, device, data):
     case.check(copied is not t, "t.to(device, copy=True) returned t itself; copy=True requires a new tensor")
     _expect_copy(case, backend.observe(copied), ref, device, "t.to(device, copy=True)")
     if _has_inplace(backend):
-        case.run("c = t.to(device, copy=True); c.fill_(v)", lambda: backend.fill_(copied, fill_value(ref)))
+        v = fill_value(ref)
+        case.run(f"((c := t.to({device!r}, copy=True)).fill_({v!r}), t)", lambda: backend.fill_(copied, v))
         _expect_copy(case, backend.observe(t), ref, device, "t after filling its copy (aliasing)")
 
 
@@ -153,10 +154,10 @@ def _check_transfer(case: Case, t, ref, src: str, dst: str, text: str, move) -> 
     if not _has_inplace(backend):
         return  # aliasing is only observable through writes
     v = fill_value(ref)
-    case.run(f"u = {text}; u.fill_({v!r})", lambda: backend.fill_(moved, v))
+    case.run(f"((u := {text}).fill_({v!r}), t)", lambda: backend.fill_(moved, v))
     _expect_copy(case, backend.observe(t), ref, src, f"t after u = {text}; u.fill_({v!r}) (aliasing)")
     other = case.run(text, lambda: move(t))
-    case.run(f"u = {text}; t.fill_({v!r})", lambda: backend.fill_(t, v))
+    case.run(f"(u := {text}, t.fill_({v!r}), u)", lambda: backend.fill_(t, v))
     _expect_copy(case, backend.observe(other), ref, dst, f"u = {text} after t.fill_({v!r}) (aliasing)")
 
 

@@ -7,7 +7,7 @@ compared bit for bit with PyTorch (spec/view.md).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .tensor import Tensor, contiguous_strides, numel_of
 

@@ -9,7 +9,8 @@ Aliasing is observed by writing through one tensor and reading another
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import reference as R
 from reference.tensor import contiguous_strides

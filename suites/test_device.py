@@ -89,7 +89,8 @@ def test_selection(backend):
     first = accelerators[0] if accelerators else "cpu"
     case = Case(backend, "device.selection", first)
     chosen = case.run("'cuda' if {ns}.cuda.is_available() else 'cpu'", backend.default_device)
-    t = case.run(f"{{ns}}.zeros(2).to({chosen!r})", lambda: backend.to(backend.zeros((2,)), chosen))
+    # the tutorial's own lines: x = torch.zeros(2, 3); x = x.to(device)
+    t = case.run(f"{{ns}}.zeros(2, 3).to({chosen!r})", lambda: backend.to(backend.zeros((2, 3)), chosen))
     where = backend.device_name(t)
     case.check(where == first, f"the selection idiom chose {chosen!r}, whose tensors are on {where}; "
                                f"expected {first} (the first accelerator if there is one, else cpu)")

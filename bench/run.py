@@ -53,17 +53,17 @@ def run_instrumented(backend: str, profile: str, jobs: int, extra: list[str],
         env = dict(os.environ, TENSORCTS_BENCH_OUT=tmp, TENSORCTS_TIME_CALLS="1")
         if max_examples:
             env["TENSORCTS_BENCH_MAX_EXAMPLES"] = str(max_examples)
-        t0 = time.monotonic()
+        t0, cpu0 = time.monotonic(), _children_cpu()
         proc = subprocess.run(pytest_cmd(backend, profile, jobs, ["-p", "bench.timing", *extra]), cwd=ROOT,
                               capture_output=True, text=True, env=env)
-        wall = time.monotonic() - t0
+        wall, cpu = time.monotonic() - t0, _children_cpu() - cpu0
         tests = []
         for path in sorted(Path(tmp).glob("bench-*.json")):
             tests += json.loads(path.read_text())["tests"]
     if not tests:
         raise SystemExit(f"no timings from {backend}/{profile} (exit {proc.returncode}):\n{proc.stdout[-3000:]}"
                          f"{proc.stderr[-2000:]}")
-    return {"wall_s": wall, "exit_code": proc.returncode, "tests": tests}
+    return {"wall_s": wall, "cpu_s": cpu, "exit_code": proc.returncode, "tests": tests}
 
 
 def by_area(tests: list[dict]) -> dict[str, dict]:
@@ -169,14 +169,18 @@ def main(argv: list[str] | None = None) -> int:
                 head = (f"\n### {backend}, profile {profile}, " + (f"-n {args.jobs}" if args.jobs else "one process")
                         + (f": {plain[0]:.1f} s wall, {plain[2]:.1f} s CPU (exit {plain[1]})" if plain else "")
                         + f"; instrumented run {inst['wall_s']:.1f} s")
+                failed = [t["nodeid"] for t in inst["tests"] if t.get("failed")]
+                if failed:
+                    head += f"\n\nfailed in the instrumented run: {', '.join(failed)}"
                 print(head + "\n\n" + area_table(areas), flush=True)
     if args.scaling:
-        rows = ["| max_examples | wall (s) | test time (s) | examples | examples/s |", "|---:|---:|---:|---:|---:|"]
+        rows = ["| max_examples | wall (s) | CPU (s) | test time (s) | examples | examples/s |",
+                "|---:|---:|---:|---:|---:|---:|"]
         for n in [int(v) for v in args.scaling.split(",")]:
             inst = run_instrumented("torch", "default", args.jobs, args.pytest_args, max_examples=n)
             total = by_area(inst["tests"])["TOTAL"]
-            results[f"scaling/{n}"] = {"wall_s": inst["wall_s"], "total": total}
-            rows.append(f"| {n} | {inst['wall_s']:.1f} | {total['seconds']:.1f} | {total['examples']} | "
+            results[f"scaling/{n}"] = {"wall_s": inst["wall_s"], "cpu_s": inst["cpu_s"], "total": total}
+            rows.append(f"| {n} | {inst['wall_s']:.1f} | {inst['cpu_s']:.1f} | {total['seconds']:.1f} | {total['examples']} | "
                         f"{total['examples'] / total['seconds']:.0f} |")
             print(rows[-1], flush=True)
         print("\n### run time against max_examples (torch)\n\n" + "\n".join(rows), flush=True)

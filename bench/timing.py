@@ -76,6 +76,7 @@ class BenchPlugin:
     def __init__(self, out_dir: Path):
         self.out_dir = out_dir
         self.tests: list[dict] = []
+        self.failed: set[str] = set()
         self.sampler = Sampler(threading.main_thread().ident)
         self.sampler.start()
         self.t0 = time.monotonic()
@@ -105,9 +106,13 @@ class BenchPlugin:
         self.sampler.active = False
         backend_s, calls = CallTimer.reset()
         cases = [c for s in self.stats for k, phase in s.items() if k.endswith("-phase") for c in phase["test-cases"]]
-        self.tests.append({"nodeid": item.nodeid, "seconds": wall, "backend_s": backend_s, "calls": calls,
+        self.tests.append({"nodeid": item.nodeid, "failed": item.nodeid in self.failed, "seconds": wall, "backend_s": backend_s, "calls": calls,
                            "examples": sum(1 for c in cases if c["status"] == "valid"), "test_cases": len(cases),
                            "samples": self.sampler.take()})
+
+    def pytest_runtest_logreport(self, report):
+        if report.failed:
+            self.failed.add(report.nodeid)
 
     def pytest_sessionfinish(self, session):
         self.sampler.stopped = True

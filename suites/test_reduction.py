@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import reference as R
 from reference.tensor import numel_of
 from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor, shapes, tensors
+from suites.strategies import dtypes, exact_tensor, shapes
+from suites.strategies_arith import pooled_tensors as tensors
 from suites.strategies_reduction import normalized, reduce_dims
 
 

@@ -229,3 +229,16 @@ def test_matmul_backend_face_rounds():
     assert not r.exact and r.values() == [1 + 2 * U32]
     r = R.matmul(t([1.0, 2.0**-25], exact=False), t([1.0, 1.0], exact=False))
     assert r.values() == [1]  # 1 + 2^-25 rounds to 1 in float32
+
+
+# ---- sub with a bool operand (torch 2.13 refuses any bool operand, not only bool - bool) ----------
+
+
+@pytest.mark.parametrize("a, b", [
+    (R.ones(2, dtype="bool"), R.ones(2, dtype="bool")), (R.ones(2, dtype="bool"), R.ones(2, dtype="int32")),
+    (R.ones(2), R.ones((), dtype="bool")), (R.ones(2, dtype="bool"), 1), (2.5, R.ones(2, dtype="bool")),
+    (R.ones(2), True),
+])
+def test_sub_with_any_bool_operand_raises(a, b):
+    with pytest.raises(RuntimeError):
+        R.sub(a, b)

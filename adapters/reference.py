@@ -24,6 +24,10 @@ class ReferenceAdapter(TorchAdapter):
     def devices(self) -> list[str]:
         return list(reference.devices.DEVICES)
 
+    def default_device(self) -> str:
+        """The selection idiom with the reference's accelerator, ``sim``, in the place of ``cuda``."""
+        return reference.devices.select_device()
+
     def canonical_dtype(self, dtype) -> str:
         return dtype.name
 
@@ -36,3 +40,6 @@ class ReferenceAdapter(TorchAdapter):
 
     def repro(self, expression: str) -> str:
         return f"import reference as torch  # tensorcts reference\n{expression}"
+
+    def legacy_constructor(self, *sizes):
+        return reference.creation.legacy_tensor(*sizes)

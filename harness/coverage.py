@@ -22,6 +22,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from .spec import AREAS, SPEC_DIR, Rule, SpecError, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,21 +122,17 @@ class _Recorder:
             self.errors.append(f"collecting {report.nodeid or 'suites'} failed: "
                                f"{report.longreprtext.strip().splitlines()[-1] if report.longreprtext else ''}")
 
+    @pytest.hookimpl(tryfirst=True)  # before the harness plugin, which rejects unknown rules
     def pytest_collection_modifyitems(self, items):
         for item in items:
             self.items[item.nodeid] = [r for mark in item.iter_markers("rule") for r in mark.args]
 
-    # run before the harness plugin, which rejects unknown rules with a usage error
-    pytest_collection_modifyitems.tryfirst = True
-
 
 def collect_tests(suites: Path = SUITES_DIR) -> tuple[dict[str, list[str]], list[str]]:
     """Every suite test's node ID -> the rules it names, by pytest's own collection (in-process)."""
-    import pytest
-
     recorder = _Recorder()
     out = io.StringIO()
-    args = [str(suites), "--collect-only", "-q", "--backend=reference", "-p", "no:cacheprovider",
+    args = [str(suites), "--collect-only", "-q", "--backend=reference", "-p", "harness.plugin", "-p", "no:cacheprovider",
             "--rootdir", str(ROOT), "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         code = pytest.main(args, plugins=[recorder])

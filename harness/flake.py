@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -46,8 +47,6 @@ def run_seed(seed: int, backend: str, profile: str, extra: list[str]) -> dict:
 
 
 def _env() -> dict:
-    import os
-
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env

@@ -72,6 +72,16 @@ def test_areas_restrict_the_table():
     assert cov.notes and "RULES.md not found" in cov.notes[0]
 
 
+def test_collection_records_unknown_rules_instead_of_failing(tmp_path):
+    (tmp_path / "test_fake.py").write_text(
+        "import pytest\n\n@pytest.mark.rule('elementwise.add')\ndef test_a(backend):\n    pass\n\n"
+        "@pytest.mark.rule('elementwise.no-such-rule')\ndef test_b(backend):\n    pass\n")
+    tests, errors = coverage.collect_tests(tmp_path)
+    named = {nodeid.split("::")[-1]: rules for nodeid, rules in tests.items()}
+    assert named == {"test_a": ["elementwise.add"], "test_b": ["elementwise.no-such-rule"]}
+    assert errors == []
+
+
 def test_this_checkout_has_no_gaps(tmp_path):
     """Every area with a spec file is fully covered (areas still being written are left out)."""
     out = tmp_path / "coverage.json"

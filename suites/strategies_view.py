@@ -188,7 +188,15 @@ def view_chains(draw, dtype: str, max_ops: int = 4, kinds: tuple[str, ...] | Non
     """(base, ops, result): a fresh base with distinct values and view operations that all succeed
     on the reference (the result is the reference's view)."""
     base = distinct_tensor(draw(shapes(max_dims=4, max_side=5, max_numel=120)), dtype)
-    ops, t = [], base
+    ops, t = draw(chains_from(base, max_ops, kinds, min_ops))
+    return base, ops, t
+
+
+@st.composite
+def chains_from(draw, start: Tensor, max_ops: int = 4, kinds: tuple[str, ...] | None = None,
+                min_ops: int = 0):
+    """(ops, result): view operations applied to ``start`` that all succeed on the reference."""
+    ops, t = [], start
     for _ in range(draw(st.integers(min_ops, max_ops))):
         op = draw(view_ops(t, kinds) if kinds else view_ops(t))
         try:
@@ -197,7 +205,7 @@ def view_chains(draw, dtype: str, max_ops: int = 4, kinds: tuple[str, ...] | Non
             continue  # not valid here (an incompatible view): the chain goes on without it
         ops.append(op)
         t = nxt
-    return base, ops, t
+    return ops, t
 
 
 def value_for(dtype: str, k: int = 0):

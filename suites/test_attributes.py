@@ -8,13 +8,12 @@ from hypothesis import strategies as st
 
 from reference.tensor import contiguous_strides, nest, numel_of
 from suites.checks import Case
-from suites.strategies import dtypes, shapes
-from suites.strategies_view import view_chains
+from suites.strategies_view import cached_dtypes, cached_shapes, view_chains
 
 
 def _some_tensor(backend, device, data):
     """A tensor made fresh or by a chain of views: (case input name, native tensor, reference tensor)."""
-    dtype = data.draw(dtypes(backend, device), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2 if "views" in backend.capabilities else 0),
                                      label="tensor")
     return dtype, base_ref, ops, t_ref
@@ -97,7 +96,7 @@ def _python_data(shape, dtype: str) -> list:
 @pytest.mark.rule("attributes.dtype-device")
 @given(data=st.data(), kind=st.sampled_from(["zeros", "full", "tensor", "arange"]))
 def test_dtype_device(backend, device, data, kind):
-    dtype = data.draw(dtypes(backend, device), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device), label="dtype")
     case = Case(backend, "attributes.dtype-device", device, dtype)
     if kind == "arange":
         if dtype == "bool":
@@ -106,7 +105,7 @@ def test_dtype_device(backend, device, data, kind):
         text, make = f"{{ns}}.arange({n}, dtype={{ns}}.{dtype}, device={device!r})", \
             lambda: backend.arange(n, dtype=dtype, device=device)
     else:
-        shape = data.draw(shapes().filter(lambda s: 0 not in s[:-1]), label="shape")
+        shape = data.draw(cached_shapes(nestable=True), label="shape")
         text, make = _created(backend, kind, shape, dtype, device)
     t = case.run(text, make)
     got_dtype, got_device = backend.dtype_name(t), backend.device_name(t)
@@ -118,13 +117,13 @@ def test_dtype_device(backend, device, data, kind):
 @pytest.mark.capability("strides")
 @given(data=st.data(), kind=st.sampled_from(["zeros", "ones", "full", "empty", "tensor", "arange"]))
 def test_fresh_strides(backend, device, data, kind):
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     case = Case(backend, "attributes.strides", device, dtype)
     if kind == "arange":
         n = data.draw(st.integers(0, 10), label="n")
         shape, text, make = (n,), f"{{ns}}.arange({n}, device={device!r})", lambda: backend.arange(n, device=device)
     else:
-        shape = data.draw(shapes().filter(lambda s: kind != "tensor" or 0 not in s[:-1]), label="shape")
+        shape = data.draw(cached_shapes(nestable=kind == "tensor"), label="shape")
         text, make = _created(backend, kind, shape, dtype, device)
     t = case.run(text, make)
     strides = tuple(case.run(f"{text}.stride()", lambda: backend.stride(t)))

@@ -8,15 +8,24 @@ the adapter (``fill_``, indexed assignment). Everything runs on the CPU.
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import cache
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from reference.tensor import Tensor, numel_of
 from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor, shapes, values_of
-from suites.strategies_view import basic_index, value_for, view_chains
+from suites.strategies import exact_tensor
+from suites.strategies_view import (
+    basic_index,
+    cached_dtypes,
+    cached_shapes,
+    cached_values,
+    choose,
+    value_for,
+    view_chains,
+)
 
 np = pytest.importorskip("numpy")
 
@@ -42,11 +51,12 @@ def _check_array(case: Case, a, expected, what: str) -> None:
 
 
 @st.composite
-def arrays(draw, backend, full_range: bool = False, with_gaps: bool = True):
+def arrays(draw, backend, full_range: bool = False, with_gaps: bool = True, min_side_2: bool = False):
     """A NumPy array of a dtype the backend has: fresh, or a stepped slice of a larger one."""
-    dtype = draw(dtypes(backend, CPU), label="dtype")
-    shape = draw(shapes(max_dims=3, max_side=4), label="shape")
-    values = (_full_range(dtype) if full_range else values_of(dtype))
+    dtype = draw(cached_dtypes(backend, CPU), label="dtype")
+    shape = draw(cached_shapes(max_dims=3, max_side=4), label="shape")
+    assume(not min_side_2 or any(s >= 2 for s in shape))
+    values = (_full_range(dtype) if full_range else cached_values(dtype))
     if with_gaps and shape and draw(st.booleans()):
         bigger = (*shape[:-1], 2 * shape[-1])
         flat = draw(st.lists(values, min_size=numel_of(bigger), max_size=numel_of(bigger)))
@@ -55,6 +65,7 @@ def arrays(draw, backend, full_range: bool = False, with_gaps: bool = True):
     return np.array(flat, dtype=dtype).reshape(shape)
 
 
+@cache
 def _full_range(dtype: str) -> st.SearchStrategy:
     if dtype in ("float32", "float64"):
         return st.floats(allow_nan=False, allow_infinity=False, allow_subnormal=False,
@@ -104,18 +115,20 @@ def test_from_numpy_dtype(backend, data):
     case.expect(observed, as_reference(a))
 
 
+_OBJECTS = st.lists(st.one_of(st.integers(-5, 5), st.text(max_size=2)), min_size=1, max_size=4)
+
+
 @pytest.mark.rule("interop.from-numpy-rejects")
 @given(data=st.data(), kind=st.sampled_from(["reversed", "object"]))
 def test_from_numpy_rejects(backend, data, kind):
     case = Case(backend, "interop.from-numpy-rejects", CPU)
     if kind == "object":
-        a = np.array(data.draw(st.lists(st.one_of(st.integers(-5, 5), st.text(max_size=2)), min_size=1,
-                                        max_size=4), label="objects") + ["x"], dtype=object)
+        a = np.array(data.draw(_OBJECTS, label="objects") + ["x"], dtype=object)
         case.inputs.append(("a", a))
         case.expect_error("{ns}.from_numpy(a)  # dtype=object", lambda: backend.from_numpy(a))
         return
-    a = data.draw(arrays(backend, with_gaps=False).filter(lambda x: any(s >= 2 for s in x.shape)), label="array")
-    dim = data.draw(st.sampled_from([d for d, s in enumerate(a.shape) if s >= 2]), label="reversed dim")
+    a = data.draw(arrays(backend, with_gaps=False, min_side_2=True), label="array")
+    dim = choose(data, [d for d, s in enumerate(a.shape) if s >= 2], label="reversed dim")
     reversed_a = a[(slice(None),) * dim + (slice(None, None, -1),)]
     case.inputs.append(("a", reversed_a))
     case.expect_error(f"{{ns}}.from_numpy(a)  # strides {reversed_a.strides}", lambda: backend.from_numpy(reversed_a))
@@ -124,7 +137,7 @@ def test_from_numpy_rejects(backend, data, kind):
 @pytest.mark.rule("interop.numpy-shares")
 @given(data=st.data())
 def test_numpy_shares(backend, data):
-    dtype = data.draw(dtypes(backend, CPU), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, CPU), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
     case = Case(backend, "interop.numpy-shares", CPU, dtype)
     from suites.aliasing import overlaps_itself, run_chain

@@ -16,8 +16,16 @@ import reference as R
 from reference.tensor import contiguous_strides
 from suites.aliasing import alias_family, apply_write, attempt, expect_geometry, final_arg, run_chain, writes
 from suites.checks import Case
-from suites.strategies import dtypes, shapes
-from suites.strategies_view import ViewOp, chain_text, distinct_tensor, restructured, view_chains
+from suites.strategies_view import (
+    ViewOp,
+    cached_dtypes,
+    cached_shapes,
+    chain_text,
+    choose,
+    distinct_tensor,
+    restructured,
+    view_chains,
+)
 
 pytestmark = pytest.mark.capability("views")
 
@@ -25,17 +33,19 @@ pytestmark = pytest.mark.capability("views")
 @pytest.mark.rule("view.shape-compat")
 @given(data=st.data())
 def test_shape_compat(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
-    base_ref = distinct_tensor(data.draw(shapes(max_numel=120), label="shape"), dtype)
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
+    base_ref = distinct_tensor(data.draw(cached_shapes(max_numel=120), label="shape"), dtype)
     n = base_ref.numel()
-    good = restructured(base_ref.shape)
-    bad = st.one_of(
-        good.map(lambda s: (*s, -1, -1) if n else (*s, -1)),  # two -1 (or an ambiguous -1 on 0 elements)
-        good.map(lambda s: (*s, data.draw(st.sampled_from([-2, -3]), label="negative size"))),
-        st.just((n + 1,)), st.just((2, n)) if n != 0 else st.just((-1, 0)),
-        st.integers(0, n - 1).map(lambda m: (m, 1)) if n > 0 else st.just((1, -1, 0)),  # too few elements
-    )
-    shape = data.draw(st.one_of(good, bad), label="new shape")
+    shape = data.draw(restructured(base_ref.shape), label="regrouped shape")
+    kind = choose(data, ("good", "two -1", "negative", "too many", "too few"), label="kind")
+    if kind == "two -1":  # (or an ambiguous -1 on 0 elements)
+        shape = (*shape, -1, -1) if n else (*shape, -1)
+    elif kind == "negative":
+        shape = (*shape, choose(data, (-2, -3), label="negative size"))
+    elif kind == "too many":
+        shape = choose(data, ((n + 1,), (2, n) if n else (-1, 0)), label="too many")
+    elif kind == "too few":
+        shape = (data.draw(st.integers(0, n - 1), label="count"), 1) if n else (1, -1, 0)
     expected = attempt(lambda: base_ref.view(shape))
     case = Case(backend, "view.shape-compat", device, dtype)
     base = case.input("base", base_ref)
@@ -49,7 +59,7 @@ def test_shape_compat(backend, device, data):
 @pytest.mark.rule("view.stride-compat")
 @given(data=st.data())
 def test_stride_compat(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     shape = data.draw(restructured(t_ref.shape), label="new shape")
     expected = attempt(lambda: t_ref.view(shape))
@@ -68,7 +78,7 @@ def test_stride_compat(backend, device, data):
 @pytest.mark.capability("strides")
 @given(data=st.data())
 def test_strides(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, _ = data.draw(view_chains(dtype, min_ops=1), label="chain")
     case = Case(backend, "view.strides", device, dtype)
     t, t_ref = case.input("base", base_ref), base_ref
@@ -83,7 +93,7 @@ def test_strides(backend, device, data):
 @pytest.mark.rule("view.aliasing")
 @pytest.mark.capability("inplace")
 @given(data=st.data())
-def testalias_family(backend, device, data):
+def test_aliasing(backend, device, data):
     alias_family(backend, device, data, "view.aliasing", ("view",))
 
 
@@ -97,9 +107,9 @@ def test_transpose_aliases(backend, device, data):
 @pytest.mark.rule("view.transpose")
 @given(data=st.data())
 def test_transpose_strides(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
-    kind = data.draw(st.sampled_from(["transpose", "permute", "t"] if t_ref.ndim <= 2 else ["transpose", "permute"]))
+    kind = choose(data, ("transpose", "permute", "t") if t_ref.ndim <= 2 else ("transpose", "permute"), label="op")
     op = ViewOp(kind, final_arg(data, t_ref, kind))
     expected = op.on_reference(t_ref)
     case = Case(backend, "view.transpose", device, dtype)
@@ -113,7 +123,7 @@ def test_transpose_strides(backend, device, data):
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_contiguous(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     case = Case(backend, "view.contiguous", device, dtype)
     base = case.input("base", base_ref)
@@ -139,7 +149,7 @@ def test_contiguous(backend, device, data):
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_reshape(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     shape = data.draw(restructured(t_ref.shape), label="new shape")
     r_ref = t_ref.reshape(shape)  # a view exactly when view() succeeds, else a copy

@@ -33,6 +33,11 @@ def test_basic_values(backend, device, data):
     observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", index)]),
                             lambda: backend.getitem(t, index))
     case.expect(observed, expected)
+    if t_ref.ndim and t_ref.shape[-1] >= 2:  # and a negative index that must count from the end
+        last = (Ellipsis, -data.draw(st.integers(1, t_ref.shape[-1] - 1), label="from the end"))
+        observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", last)]),
+                                lambda: backend.getitem(t, last))
+        case.expect(observed, t_ref[last])
 
 
 @pytest.mark.rule("indexing.basic-view")

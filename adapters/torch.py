@@ -157,3 +157,62 @@ class TorchAdapter(Adapter):
 
     def matmul(self, a, b):
         return self.lib.matmul(a, b)
+
+    # ---- in-place (spec/inplace.md): the backend's own in-place methods; what they return is passed on ----
+    def add_(self, t, other):
+        return t.add_(other)
+
+    def sub_(self, t, other):
+        return t.sub_(other)
+
+    def mul_(self, t, other):
+        return t.mul_(other)
+
+    def div_(self, t, other):
+        return t.div_(other)
+
+    def zero_(self, t):
+        return t.zero_()
+
+    def fill_(self, t, value):
+        return t.fill_(value)
+
+    def copy_(self, t, src):
+        return t.copy_(src)
+
+    def iadd(self, t, other):
+        t += other
+        return t
+
+    # ---- autograd, tape and functional (spec/autograd.md) ---------------------------------------------
+    def requiring_grad(self, factory: str, *args, dtype=None, device=None):
+        return getattr(self.lib, factory)(*args, requires_grad=True,
+                                          **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def requires_grad(self, t) -> bool:
+        return t.requires_grad
+
+    def requires_grad_(self, t, flag=True):
+        return t.requires_grad_(flag)
+
+    def grad(self, t):
+        return t.grad
+
+    def grad_fn_name(self, t):
+        return None if t.grad_fn is None else t.grad_fn.name()
+
+    def is_leaf(self, t) -> bool:
+        return t.is_leaf
+
+    def backward(self, t, gradient=None, retain_graph=None):
+        t.backward(gradient=gradient, retain_graph=retain_graph)
+
+    def detach(self, t):
+        return t.detach()
+
+    def no_grad(self):
+        return self.lib.no_grad()
+
+    def vjp(self, fn, inputs, cotangent):
+        out, vjp_fn = self.lib.func.vjp(fn, *inputs)
+        return out, list(vjp_fn(cotangent))

@@ -240,6 +240,41 @@ class Tensor:
     # ---- in-place operations (spec/inplace.md) --------------------------------------------
     # (methods: add_, sub_, mul_, div_, zero_, fill_, copy_, __iadd__ ...)
 
+    # -- arithmetic in place: the out-of-place result, checked, cast and written (reference/inplace.py)
+    def add_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "add", other)
+
+    def sub_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "sub", other)
+
+    def mul_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "mul", other)
+
+    def div_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "div", other)
+
+    __iadd__ = add_  # ``t += u`` rebinds t to what add_ returns: t itself
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    # -- plain writes (until views/indexing bring theirs): reference/inplace.py
+    def fill_(self, value) -> Tensor:
+        from .inplace import fill_
+        return fill_(self, value)
+
+    def zero_(self) -> Tensor:
+        from .inplace import zero_
+        return zero_(self)
+
+    def copy_(self, src: Tensor) -> Tensor:
+        from .inplace import copy_
+        return copy_(self, src)
+
     # ---- devices (spec/device.md) ---------------------------------------------------------
     # (methods: to, cpu)
 
@@ -249,6 +284,14 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None) -> None:
+        from .autograd import backward
+        backward(self, gradient, retain_graph)
+
+    def detach(self) -> Tensor:
+        from .autograd import detach
+        return detach(self)
 
     def __len__(self) -> int:
         if not self._shape:

@@ -362,12 +362,17 @@ def _zeros_like(t: Tensor) -> Tensor:
 # ---- the graph as a picture -------------------------------------------------------------------
 
 
-def to_dot(t: Tensor, names: dict | None = None) -> str:
-    """Graphviz DOT text of the graph that produced ``t`` (nodes named as PyTorch names them).
+def to_dot(t: Tensor, names: dict[str, Tensor] | None = None) -> str:
+    """Graphviz DOT text of the graph that produced ``t``, nodes named as PyTorch names them.
 
-    ``names`` maps leaf tensors (by identity) to labels, e.g. ``{id(x): "x"}``.
+    ``names`` labels tensors: ``{"x": x, "a = x + 2": a}``; a leaf's label goes on its
+    AccumulateGrad node, a result's on the node that made it.
     """
-    names = names or {}
+    labels: dict[int, str] = {}
+    for label, tensor in (names or {}).items():
+        node = tensor.grad_fn if tensor.grad_fn is not None else _node_of(tensor)
+        if node is not None:
+            labels[id(node)] = label
     lines = ["digraph autograd {", '  rankdir="BT";', '  node [shape=box, fontname="Helvetica"];']
     root = t.grad_fn if t.grad_fn is not None else _node_of(t)
     if root is None:
@@ -376,17 +381,13 @@ def to_dot(t: Tensor, names: dict | None = None) -> str:
     ids = {node: f"n{i}" for i, node in enumerate(order)}
     for node in order:
         label = node.name()
-        style = ""
-        if isinstance(node, AccumulateGrad):
-            leaf = node.variable
-            label += f"\\n{names.get(id(leaf), 'leaf')} {list(leaf.shape)}"
-            style = ', style=filled, fillcolor="lightblue"'
+        if id(node) in labels:
+            label += f"\\n{labels[id(node)]}"
+        style = ', style=filled, fillcolor="lightblue"' if isinstance(node, AccumulateGrad) else ""
         lines.append(f'  {ids[node]} [label="{label}"{style}];')
     for node in order:
         for nxt, _, _ in node.next_functions:
             if nxt is not None:
                 lines.append(f"  {ids[nxt]} -> {ids[node]};")
-    lines.append(f'  out [label="{names.get(id(t), "output")} {list(t.shape)}", shape=ellipse];')
-    lines.append(f"  {ids[root]} -> out;")
     lines.append("}")
     return "\n".join(lines) + "\n"

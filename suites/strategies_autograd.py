@@ -12,6 +12,7 @@ intermediate below 2^24 so nothing overflows and exact arithmetic stays cheap.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -32,14 +33,16 @@ ELEMENTWISE = ("add", "sub", "mul", "div")
 OPS = ("add", "sub", "mul", "div", "neg", "pow", "sum", "mean", "matmul")
 
 
-@st.composite
-def program_values(draw, dtype: str, nonzero: bool = False):
-    """0, or +-m with 2^-4 <= m <= 8 (representable in dtype)."""
+TINY = 2.0 ** -4
+
+
+@functools.cache
+def program_values(dtype: str, nonzero: bool = False) -> st.SearchStrategy:
+    """0, or +-m with 2^-4 <= m <= 8 (representable in dtype); never 0 with nonzero=True."""
     width = 32 if dtype == "float32" else 64
-    m = draw(st.floats(2.0 ** -4, 8.0, width=width))
-    if not nonzero and draw(st.integers(0, 5)) == 0:
-        return 0.0
-    return -m if draw(st.booleans()) else m
+    if nonzero:
+        return st.floats(-8.0, 8.0, width=width).map(lambda x: x if abs(x) >= TINY else math.copysign(TINY, x))
+    return st.floats(-8.0, 8.0, width=width).map(lambda x: x if abs(x) >= TINY else 0.0)
 
 
 @dataclass

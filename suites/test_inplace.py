@@ -6,8 +6,10 @@ of self: the out-of-place result, checked, cast to self's dtype and written.
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import reference as R
@@ -161,6 +163,34 @@ def test_dtype(backend, device, data, op):
                f"t.{op}(o) changed t's dtype from {s_ref.dtype.name} to {backend.observe(s).dtype}")
 
 
+#: fixed (self dtype, other dtype) pairs of every outcome, checked on every run
+DTYPE_TABLE = [("int64", "float32"), ("int32", "float64"), ("bool", "int64"), ("float32", "float64"),
+               ("int32", "int64"), ("int64", "bool"), ("bool", "bool"), ("int64", "int64")]
+
+
+@pytest.mark.rule("inplace.dtype")
+@pytest.mark.parametrize("op", ARITH)
+@pytest.mark.parametrize("dtype_s,dtype_o", DTYPE_TABLE, ids=[f"{a}-{b}" for a, b in DTYPE_TABLE])
+def test_dtype_table(backend, device, op, dtype_s, dtype_o):
+    backend.require("inplace")
+    if op == "sub_" and "bool" in (dtype_s, dtype_o):
+        return  # any bool operand of a subtraction raises (elementwise.bool)
+    available = backend.dtypes(device)
+    if dtype_s not in available or dtype_o not in available:
+        backend.require("int64", "float64")
+    value = {"bool": True, "int32": 3, "int64": 3, "float32": 1.5, "float64": 1.5}
+    s_ref = exact_tensor([value[dtype_s]] * 2, (2,), dtype_s)
+    o_ref = exact_tensor([value[dtype_o]] * 2, (2,), dtype_o)
+    expected = _oracle(op, s_ref, o_ref)
+    case = Case(backend, "inplace.dtype", device, dtype_s)
+    s, o = case.input("t", s_ref), case.input("o", o_ref)
+    if not isinstance(expected, Tensor):
+        case.expect_error(f"t.{op}(o)", lambda: getattr(backend, op)(s, o))
+        return
+    case.run(f"t.{op}(o)", lambda: getattr(backend, op)(s, o))
+    case.expect(backend.observe(s), expected, what=f"t after t.{op}(o) (dtype {dtype_s} kept)")
+
+
 NON_INTEGRAL = st.floats(-100, 100, allow_nan=False).filter(lambda v: v != int(v) and abs(v) > 2.0 ** -20)
 
 
@@ -188,3 +218,120 @@ def test_cast_on_copy(backend, device, data, op):
         case.run("t.copy_(src)", lambda: backend.copy_(s, src))
         expected = _oracle("copy_", s_ref, src_ref)
     case.expect(backend.observe(s), expected, what=f"t after t.{op}(...) (cast to {dtype})")
+
+
+# ---- views, indexed assignment, overlapping memory ---------------------------------------------
+
+
+@pytest.mark.rule("inplace.through-views")
+@given(data=st.data(), op=st.sampled_from(ARITH + ("fill_",)))
+def test_through_views(backend, device, data, op):
+    from suites.strategies_view import chain_text, view_chains
+
+    backend.require("inplace", "views")
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    base_ref, ops, view_ref = data.draw(view_chains(dtype, max_ops=3, kinds=("getitem", "transpose", "t",
+                                                                             "permute", "view"), min_ops=1),
+                                        label="view chain")
+    o_ref = data.draw(tensors(dtype, view_ref.shape, int_limit=30), label="operand")
+    if op == "div_":
+        assume(0 not in o_ref.values())
+    case = Case(backend, "inplace.through-views", device, dtype)
+    base, o = case.input("base", base_ref), case.input("o", o_ref)
+    view = base
+    for step in ops:
+        view = step.on_backend(backend, view)
+    sibling = backend.view(base, (-1,))
+    text = f"v = {chain_text('base', ops)}; sibling = base.view(-1); v.{op}({'2.5' if op == 'fill_' else 'o'})"
+    expected_base = _copy(base_ref)
+    expected_view = expected_base
+    for step in ops:
+        expected_view = step.on_reference(expected_view)
+    arg_ref, arg = (2.5, 2.5) if op == "fill_" else (o_ref, o)
+    getattr(expected_view, op)(arg_ref)
+    r = case.run(text, lambda: getattr(backend, op)(view, arg))
+    case.check(r is view, f"v.{op}(...) did not return v")
+    case.expect(backend.observe(base), expected_base, what="base after the in-place op on its view")
+    case.expect(backend.observe(sibling), expected_base.view(-1), what="sibling view base.view(-1)")
+
+
+@st.composite
+def _index_and_value(draw, shape, dtype: str):
+    """A basic or advanced index of ``shape`` and a value (scalar or tensor) for it."""
+    from suites.strategies_view import basic_index
+
+    kind = draw(st.sampled_from(["basic", "int list", "bool mask"])) if shape and shape[0] else "basic"
+    if kind == "basic":
+        index = draw(basic_index(shape))
+    elif kind == "int list":
+        index = draw(st.lists(st.integers(-shape[0], shape[0] - 1), min_size=1, max_size=3, unique=True))
+    else:
+        index = draw(st.lists(st.booleans(), min_size=shape[0], max_size=shape[0]))
+    probe = Tensor.from_flat([0] * numel_of(shape), shape, R.int64)[index if kind == "basic" else index]
+    if draw(st.booleans()):
+        value = draw(values_of(dtype, int_limit=30))
+        return index, value, value
+    value_ref = draw(tensors(dtype, probe.shape, int_limit=30))
+    return index, value_ref, None
+
+
+@pytest.mark.rule("inplace.setitem")
+@given(data=st.data())
+def test_setitem(backend, device, data):
+    backend.require("inplace", "views")
+    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    shape = data.draw(shapes(min_dims=1, max_dims=2, max_side=4), label="shape")
+    t_ref = data.draw(tensors(dtype, shape, int_limit=30), label="t")
+    index, value_ref, scalar = data.draw(_index_and_value(shape, dtype), label="index and value")
+    case = Case(backend, "inplace.setitem", device, dtype)
+    t = case.input("t", t_ref)
+    value = scalar if scalar is not None else case.input("value", value_ref)
+    alias = backend.getitem(t, (slice(None),))
+    expected = _copy(t_ref)
+    expected[index] = value_ref if scalar is None else scalar
+    from suites.strategies_view import format_index
+    shown = format_index(index) if isinstance(index, tuple) else repr(index)
+    case.run(f"alias = t[:]; t[{shown}] = {'value' if scalar is None else repr(scalar)}",
+             lambda: backend.setitem(t, index, value))
+    case.expect(backend.observe(t), expected, what="t after the indexed assignment")
+    case.expect(backend.observe(alias), expected, what="alias = t[:] (taken before the assignment)")
+
+
+@pytest.mark.rule("inplace.overlap")
+@given(data=st.data(), op=st.sampled_from(ARITH + ("copy_", "iadd", "fill_", "zero_", "set row", "set element",
+                                                   "set all")))
+def test_overlap(backend, device, data, op):
+    backend.require("inplace", "views")
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    n, m = data.draw(st.integers(1, 4), label="n"), data.draw(st.integers(2, 3), label="m")
+    row_shape = data.draw(st.sampled_from([(1, n), (n,)]), label="base shape")
+    base_ref = data.draw(tensors(dtype, row_shape, int_limit=30), label="base")
+    case = Case(backend, "inplace.overlap", device, dtype)
+    base = case.input("base", base_ref)
+    e = backend.expand(base, (m, n))
+    head = f"e = base.expand({m}, {n}); "
+    if op in ARITH + ("copy_", "iadd"):
+        o_ref = exact_tensor([1.5] * (m * n), (m, n), dtype)
+        o = case.input("o", o_ref)
+        call = "e += o" if op == "iadd" else f"e.{op}(o)"
+        case.expect_error(head + call, lambda: getattr(backend, op)(e, o))
+        return
+    if op == "set all":
+        case.expect_error(head + "e[:] = 7.0", lambda: backend.setitem(e, (slice(None),), 7.0))
+        return
+    if op in ("fill_", "zero_"):
+        value = 7.0 if op == "fill_" else 0.0
+        case.run(head + f"e.{op}({'7.0' if op == 'fill_' else ''})",
+                 lambda: getattr(backend, op)(e, *((7.0,) if op == "fill_" else ())))
+        expected_row = [Fraction(value)] * n
+    else:
+        j = data.draw(st.integers(0, n - 1), label="column")
+        index = (0,) if op == "set row" else (0, j)
+        case.run(head + f"e[{', '.join(map(str, index))}] = 7.0", lambda: backend.setitem(e, index, 7.0))
+        expected_row = list(base_ref.values())
+        if op == "set row":
+            expected_row = [Fraction(7)] * n
+        else:
+            expected_row[j] = Fraction(7)
+    expected = exact_tensor(expected_row, row_shape, dtype)
+    case.expect(backend.observe(base), expected, what="base (every row of e is the same memory)")

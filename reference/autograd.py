@@ -306,6 +306,47 @@ def sum_to(g: Tensor, shape, dtype: DType) -> Tensor:
     return g
 
 
+def view_grad(g: Tensor, x: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """The gradient of y = view_fn(x) for any view or gather (view, transpose, expand, indexing ...).
+
+    Which element of x each element of y reads is found by applying view_fn to a
+    tensor of x's shape holding 0, 1, 2 ...; each element of g then goes back to
+    that element of x (zeros where y reads nothing). Where several elements of y
+    read one element of x (expand, a repeated advanced index) they are summed:
+    one sum each, any order (the sum bound), as PyTorch's ExpandBackward0/IndexBackward0 do.
+    """
+    from .dtypes import int64
+    from .reduction import _exact_sum, _sum_bound
+
+    with no_grad():
+        targets = view_fn(Tensor.from_flat(list(range(x.numel())), x.shape, int64)).values()
+    readers: list[list[int]] = [[] for _ in range(x.numel())]
+    for k, target in enumerate(targets):
+        readers[target].append(k)
+    gv, ge = g.values(), g.errs()
+    zero = Fraction(0) if g.dtype.is_floating else 0
+    if all(len(r) <= 1 for r in readers):  # a plain view: values move, nothing is computed
+        values = [gv[r[0]] if r else zero for r in readers]
+        errs = [ge[r[0]] if r else 0.0 for r in readers]
+        return _like(g, values, x.shape, errs, g.accuracy)
+    if not g.exact:
+        values = []
+        for r in readers:
+            total = zero
+            for k in r:
+                total = to_dtype(total + gv[k], g.dtype)
+            values.append(total)
+        return _like(g, values, x.shape, None, "bounded")
+    values = [_exact_sum([gv[k] for k in r]) if r else zero for r in readers]
+    errs = [_sum_bound([gv[k] for k in r], [ge[k] for k in r], g.dtype) if r else 0.0 for r in readers]
+    return _like(g, values, x.shape, errs, "bounded")
+
+
+def record_view(out: Tensor, name: str, x: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """``record`` for an op that only selects elements of x: its backward is ``view_grad``."""
+    return record(out, name, (x,), (lambda g: view_grad(g, x, view_fn),))
+
+
 def _sum_terms(terms: list[Tensor]) -> Tensor:
     """Gradients meeting at one tensor, added in any order (the sum bound of n terms)."""
     if len(terms) == 1:

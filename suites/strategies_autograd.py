@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import reference as R
 from reference.tensor import Tensor, numel_of
 from suites.strategies import broadcastable_shapes, exact_tensor
+from suites.strategies_view import basic_index, expand_shape, format_index, restructured
 
 MAX_OPS = 6
 MAX_NUMEL = 48  # elements per program value: the exact backward stays cheap
@@ -30,7 +31,8 @@ MAX_MAG = 24  # log2 of the largest magnitude an intermediate may reach
 LEAF_MAG, DIVISOR_INV_MAG = 3, 4  # leaves: |x| <= 2^3; 1/|divisor| <= 2^4
 
 ELEMENTWISE = ("add", "sub", "mul", "div")
-OPS = ("add", "sub", "mul", "div", "neg", "pow", "sum", "mean", "matmul")
+VIEWS = ("view", "reshape", "transpose", "getitem", "expand")
+OPS = ("add", "sub", "mul", "div", "neg", "pow", "sum", "mean", "matmul") + VIEWS
 
 
 TINY = 2.0 ** -4
@@ -49,10 +51,15 @@ def program_values(dtype: str, nonzero: bool = False) -> st.SearchStrategy:
 class Step:
     op: str
     args: tuple[int, ...]  # indices of the operands among the program's values
-    params: tuple = ()  # pow: (k,); sum/mean: (dim, keepdim)
+    params: tuple = ()  # pow: (k,); sum/mean: (dim, keepdim); view/reshape/expand: (shape,);
+    #                     transpose: (dim0, dim1); getitem: (index,)
 
     def text(self, names: list[str]) -> str:
         a = [names[i] for i in self.args]
+        if self.op == "getitem":
+            return f"{a[0]}[{format_index(self.params[0])}]"
+        if self.op in VIEWS:
+            return f"{a[0]}.{self.op}({', '.join(map(repr, self.params))})"
         if self.op == "pow":
             return f"{{ns}}.pow({a[0]}, {self.params[0]})"
         if self.op in ("sum", "mean"):
@@ -79,8 +86,8 @@ class Program:
         values = list(leaves)
         for step in self.steps[:max(0, self.output - len(self.leaves) + 1)]:
             args = [values[i] for i in step.args]
-            if step.op == "pow":
-                values.append(ops.pow(args[0], step.params[0]))
+            if step.op == "pow" or step.op in VIEWS:
+                values.append(getattr(ops, step.op)(args[0], *step.params))
             elif step.op in ("sum", "mean"):
                 values.append(getattr(ops, step.op)(args[0], *step.params))
             else:
@@ -106,6 +113,9 @@ REFERENCE_OPS = SimpleNamespace(
     add=R.add, sub=R.sub, mul=R.mul, div=R.div, neg=R.neg, pow=R.pow, matmul=R.matmul,
     sum=lambda t, dim=None, keepdim=False: R.sum(t, dim, keepdim),
     mean=lambda t, dim=None, keepdim=False: R.mean(t, dim, keepdim),
+    view=lambda t, shape: t.view(shape), reshape=lambda t, shape: t.reshape(shape),
+    expand=lambda t, shape: t.expand(shape), transpose=lambda t, d0, d1: t.transpose(d0, d1),
+    getitem=lambda t, index: t[index],
 )
 
 
@@ -124,7 +134,8 @@ def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
     dtype = draw(dtype_strategy, label="dtype")
     n_ops = draw(st.integers(1, max_ops), label="ops")
     leaves: list[tuple[tuple, bool, bool]] = []  # (shape, nonzero, requires_grad)
-    values: list[tuple[tuple, int, bool]] = []  # (shape, magnitude estimate, needs grad), in plan order
+    # (shape, magnitude estimate, needs grad, row-major in every backend), in plan order
+    values: list[tuple[tuple, int, bool, bool]] = []
     where: list[tuple[str, int]] = []  # each value: ("leaf", j) or ("step", j)
     plan: list[tuple[str, list[int], tuple]] = []
 
@@ -132,7 +143,7 @@ def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
         if requires is None:
             requires = draw(st.integers(0, 3), label="requires_grad") > 0
         leaves.append((tuple(shape), nonzero, requires))
-        values.append((tuple(shape), LEAF_MAG, requires))
+        values.append((tuple(shape), LEAF_MAG, requires, True))
         where.append(("leaf", len(leaves) - 1))
         return len(values) - 1
 
@@ -145,7 +156,10 @@ def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
         if mag > MAX_MAG or numel_of(shape) > MAX_NUMEL:
             continue
         plan.append((op, args, params))
-        values.append((shape, mag, any(values[i][2] for i in args)))
+        # a backend may lay out a result like its inputs (TensorIterator): view() only on row-major chains
+        contiguous = op in ("view", "reshape") or op not in VIEWS
+        contiguous = contiguous and all(values[i][3] for i in args)
+        values.append((shape, mag, any(values[i][2] for i in args), contiguous))
         where.append(("step", len(plan) - 1))
 
     program = Program(dtype)
@@ -156,7 +170,7 @@ def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
         program.grad_leaves.append(requires)
     index = [j if kind == "leaf" else len(leaves) + j for kind, j in where]  # plan order -> program order
     program.steps = [Step(op, tuple(index[i] for i in args), params) for op, args, params in plan]
-    last = max(i for i, (_, _, needs) in enumerate(values) if needs)
+    last = max(i for i, (_, _, needs, _) in enumerate(values) if needs)
     program.output = index[last]
     shape = values[last][0]
     n = numel_of(shape)
@@ -170,10 +184,12 @@ def _step(draw, values, fresh):
     """(op, operand value indices, params, result shape, magnitude estimate), or None to skip."""
     recent = len(values) - 1
     a = recent if draw(st.booleans(), label="chain") else draw(st.integers(0, recent), label="operand")
-    shape_a, mag_a, _ = values[a]
+    shape_a, mag_a, _, contiguous_a = values[a]
     op = draw(st.sampled_from(OPS), label="op")
+    if op in VIEWS:
+        return _view_step(draw, op, a, shape_a, mag_a, contiguous_a)
     if op in ("add", "sub", "mul", "div"):
-        partners = [i for i, (s, _, _) in enumerate(values) if _broadcast_ok(shape_a, s)]
+        partners = [i for i, (s, _, _, _) in enumerate(values) if _broadcast_ok(shape_a, s)]
         if op != "div" and draw(st.booleans(), label="reuse"):
             b = draw(st.sampled_from(partners), label="b")
         else:  # a fresh leaf; a divisor is always one, with no zero element
@@ -205,6 +221,27 @@ def _step(draw, values, fresh):
     left, right = values[args[0]][0], values[args[1]][0]
     shape = R.matmul(R.zeros(left), R.zeros(right)).shape
     return op, args, (), shape, mag_a + LEAF_MAG + _log2_ceil(left[-1])
+
+
+def _view_step(draw, op: str, a: int, shape, mag: int, contiguous: bool):
+    """A view step on value a (its result shape from the reference), or None where it does not apply."""
+    probe = Tensor.from_flat([0] * numel_of(shape), shape, R.int64)
+    if op == "view" and not contiguous:
+        return None  # view() of a non-row-major value may fail on a backend that kept the layout
+    if op in ("view", "reshape"):
+        params = (draw(restructured(shape), label="shape"),)
+    elif op == "expand":
+        params = (draw(expand_shape(shape), label="expand to"),)
+    elif op == "transpose":
+        dim = st.integers(-len(shape), len(shape) - 1) if shape else st.sampled_from([0, -1])
+        params = (draw(dim, label="dim0"), draw(dim, label="dim1"))
+    else:
+        params = (draw(basic_index(shape), label="index"),)
+    try:
+        out = getattr(REFERENCE_OPS, op)(probe, *params)
+    except (RuntimeError, IndexError, ValueError):
+        return None
+    return op, [a], params, out.shape, mag
 
 
 def _shapes():

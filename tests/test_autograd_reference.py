@@ -27,7 +27,7 @@ def test_tutorial_values_are_exact_and_bounded():
     assert y.item() == Fraction(38, 3)
     assert x.grad.values() == [Fraction(4, 3), 2, Fraction(8, 3)]
     assert x.grad.accuracy == "bounded"
-    assert all(0 < e < 1e-6 for e in x.grad.errs())
+    assert all(0 < e < 2e-6 for e in x.grad.errs())  # arange(3.) carries its own (creation) bound
 
 
 def test_tutorial_graph_names_are_pytorchs():

@@ -251,5 +251,6 @@ class TorchAdapter(Adapter):
         return self.lib.no_grad()
 
     def vjp(self, fn, inputs, cotangent):
-        out, vjp_fn = self.lib.func.vjp(fn, *inputs)
-        return out, list(vjp_fn(cotangent))
+        # torch.autograd.functional.vjp: torch.func.vjp has the same contract but costs seconds to import
+        out, grads = self.lib.autograd.functional.vjp(fn, tuple(inputs), cotangent)
+        return out, list(grads)

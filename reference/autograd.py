@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from fractions import Fraction
+from types import SimpleNamespace
 
 from . import exact as ex_
 from .dtypes import DType
@@ -393,6 +394,18 @@ def vjp(fn: Callable, *primals: Tensor):
         return tuple(leaf.grad if leaf.grad is not None else _zeros_like(leaf) for leaf in leaves)
 
     return detach(out), vjp_fn
+
+
+def _functional_vjp(func: Callable, inputs, v: Tensor):
+    """``torch.autograd.functional.vjp``: (func(*inputs), one vector-Jacobian product per input)."""
+    single = isinstance(inputs, Tensor)
+    out, vjp_fn = vjp(func, *((inputs,) if single else inputs))
+    grads = vjp_fn(v)
+    return out, grads[0] if single else grads
+
+
+#: ``reference.autograd.functional.vjp``, spelled as in torch
+functional = SimpleNamespace(vjp=_functional_vjp)
 
 
 def _zeros_like(t: Tensor) -> Tensor:

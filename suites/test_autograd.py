@@ -60,7 +60,7 @@ class ProgramCase(Case):
         else:
             lines.append(f"def fn({', '.join(wrt)}):")
             lines += ["    " + line for line in body] + [f"    return {out}"]
-            lines += [f"out, vjp_fn = {ns}.func.vjp(fn, {', '.join(wrt)})", "print(vjp_fn(g))"]
+            lines += [f"print({ns}.autograd.functional.vjp(fn, ({', '.join(wrt)},), g))"]
         return self.backend.repro("\n".join(lines))
 
 

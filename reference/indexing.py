@@ -176,6 +176,8 @@ def getitem(t: Tensor, index) -> Tensor:
 
     view, advanced = _basic(t, index)
     if not advanced:
+        if view is t:  # t[()] and t[...] are new tensors (aliases), as in PyTorch
+            view = t._view_of(t.shape, t.stride(), t.storage_offset())
         return record_view(view, _node_name(index), t, lambda x: getitem(x, index))
     shape, positions = advanced_positions(view, advanced)
     storage = t._storage

@@ -16,6 +16,7 @@ from .dtypes import BY_NAME, DType, bool_, float32, float64, int32, int64
 from .elementwise import add, div, mul, neg, pow, sub
 from .matmul import matmul
 from .promotion import result_type
+from .random import Generator, default_generator, initial_seed, manual_seed, rand, randn
 from .reduction import mean, sum
 from .tensor import Tensor
 
@@ -27,4 +28,6 @@ __all__ = [
     "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
     "autograd", "func", "is_grad_enabled", "no_grad",
+    # devices and random (spec/device.md, spec/random.md)
+    "Generator", "default_generator", "initial_seed", "manual_seed", "rand", "randn",
 ]

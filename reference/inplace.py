@@ -22,7 +22,10 @@ def can_cast(source: DType, target: DType) -> bool:
 
 
 def has_internal_overlap(t: Tensor) -> bool:
-    """Several elements at one memory location (ATen's check: a stride 0 over a size > 1)."""
+    """Several elements at one memory location (ATen's check: a stride 0 over a size > 1; a tensor
+    with no elements never overlaps)."""
+    if t.numel() == 0:
+        return False
     return any(stride == 0 and size > 1 for size, stride in zip(t.shape, t.stride(), strict=True))
 
 

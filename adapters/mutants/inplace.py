@@ -79,3 +79,46 @@ class AddOnExpandedSilently(TorchAdapter):
         if any(s == 0 and n > 1 for s, n in zip(t.stride(), t.shape, strict=True)):
             return t + other
         return t.add_(other)
+
+
+class ViewWritesGoToCopy(TorchAdapter):
+    """In-place ops on a view write into a temporary contiguous copy that is never written back."""
+
+    breaks = "inplace.through-views"
+
+    def _on_copy(self, t, op, *args):
+        if t._base is not None:
+            getattr(t.clone(), op)(*args)
+            return t
+        return getattr(t, op)(*args)
+
+    def add_(self, t, other):
+        return self._on_copy(t, "add_", other)
+
+    def sub_(self, t, other):
+        return self._on_copy(t, "sub_", other)
+
+    def mul_(self, t, other):
+        return self._on_copy(t, "mul_", other)
+
+    def div_(self, t, other):
+        return self._on_copy(t, "div_", other)
+
+    def fill_(self, t, value):
+        return self._on_copy(t, "fill_", value)
+
+
+class AdvancedSetitemWritesCopy(TorchAdapter):
+    """t[int_list] = v assigns into the gathered copy t[int_list] (a getitem-then-write bug): t unchanged."""
+
+    breaks = "inplace.setitem"
+
+    def setitem(self, t, index, value):
+        if isinstance(index, list):
+            target = t[index]
+            if hasattr(value, "shape"):
+                target.copy_(value)
+            else:
+                target.fill_(value)
+            return
+        t[index] = value

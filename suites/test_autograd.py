@@ -163,6 +163,18 @@ def test_broadcast_reduce(backend, device, data, op):
     run_program(backend, device, program, mode, "autograd.broadcast-reduce")
 
 
+@pytest.mark.rule("autograd.broadcast-reduce")
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+@pytest.mark.parametrize("shape_b", [(3,), (2, 1), (1, 1, 3)], ids=str)
+def test_broadcast_reduce_fixed(backend, device, op, shape_b):
+    """Fixed shapes on every run: b broadcast along leading, size-1 and new dims."""
+    mode = _modes(backend)[0]
+    leaves = [_fixed((2, 3), 1.5), _fixed(shape_b, 0.75)]
+    out_shape = R.broadcasting.broadcast_shapes((2, 3), shape_b)
+    program = Program("float32", leaves, [True, True], [Step(op, (0, 1))], 2, _fixed(out_shape, 0.5))
+    run_program(backend, device, program, mode, "autograd.broadcast-reduce", generated=False)
+
+
 def _leaf(data, dtype: str, shape, nonzero: bool = False) -> Tensor:
     from reference.tensor import numel_of
     n = numel_of(shape)

@@ -176,3 +176,25 @@ def test_functional_vjp_matches_the_tape():
     assert not x.requires_grad and x.grad is None  # the primals are not touched
     _, vjp_fn = R.func.vjp(lambda a, b: a * 2, x, w)
     assert vjp_fn(R.tensor([1.0, 1.0], exact=True))[1].values() == [0, 0]  # unused input: zeros
+
+
+NAMED = {  # program on a (2, 3) x and a (3,) w, both requiring grad
+    "add": lambda x, w: x + w, "sub": lambda x, w: x - w, "mul": lambda x, w: x * w, "div": lambda x, w: x / w,
+    "neg": lambda x, w: -x, "pow": lambda x, w: x ** 2, "sum": lambda x, w: x.sum(),
+    "sum dim": lambda x, w: x.sum(1), "mean": lambda x, w: x.mean(), "mean dim": lambda x, w: x.mean(0, True),
+    "dot": lambda x, w: w @ w, "mm": lambda x, w: x @ x.t(), "vm": lambda x, w: w @ x.t(),
+    "mv": lambda x, w: x @ w, "view": lambda x, w: x.view(6), "reshape": lambda x, w: x.reshape(3, 2),
+    "reshape copy": lambda x, w: x.t().reshape(6), "transpose": lambda x, w: x.transpose(0, 1),
+    "t": lambda x, w: x.t(), "permute": lambda x, w: x.permute(1, 0), "expand": lambda x, w: w.expand(2, 3),
+    "select": lambda x, w: x[1], "slice": lambda x, w: x[:, 1:], "unsqueeze": lambda x, w: x[None],
+    "alias": lambda x, w: x[...], "index": lambda x, w: x[[1, 0]],
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_node_names_match_pytorch(name):
+    torch = pytest.importorskip("torch")
+    fn = NAMED[name]
+    expected = fn(torch.ones(2, 3, requires_grad=True), torch.ones(3, requires_grad=True)).grad_fn.name()
+    observed = fn(R.ones(2, 3, requires_grad=True), R.ones(3, requires_grad=True)).grad_fn.name()
+    assert observed == expected

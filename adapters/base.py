@@ -215,7 +215,7 @@ class Adapter:
 
     # ---- autograd, functional (capability "autograd.functional") -------------------------------
     def vjp(self, fn: Callable, inputs: Sequence, cotangent) -> tuple[Any, list]:
-        """The function transform of JAX (``jax.vjp``) and ``torch.func.vjp``.
+        """The function transform of JAX (``jax.vjp``), ``torch.func.vjp`` and ``torch.autograd.functional.vjp``.
 
         ``fn`` takes len(inputs) native tensors and returns one native tensor, built
         only from this adapter's operations (the suites pass a program of ``add``,

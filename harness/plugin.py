@@ -84,6 +84,9 @@ def pytest_configure(config):
         config._tensorcts = State(config)
     except (backends.BackendError, expectations_mod.ExpectationError, SpecError) as exc:
         raise pytest.UsageError(f"tensorcts: {exc}") from None
+    own_profile = getattr(config._tensorcts.adapter, "hypothesis_profile", None)
+    if own_profile and config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile(own_profile)  # a backend that compiles kernels asks for fewer examples
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(Tallier(config._tensorcts), "tensorcts-tallier")
 
@@ -136,6 +139,10 @@ def pytest_collection_modifyitems(session, config, items):
     problems += [f"--rule {r}: unknown rule" for r in wanted if r not in state.rules]
     if problems:
         raise pytest.UsageError("tensorcts:\n  " + "\n  ".join(problems))
+    unavailable = getattr(state.adapter, "unavailable", None)
+    if unavailable and not state.devices:  # e.g. cupy without CUDA: every test skips, saying why
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=f"{state.adapter.name}: {unavailable}"), append=False)
     if wanted:
         keep = [i for i in items if set(_item_rules(i)) & set(wanted)]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])

@@ -13,9 +13,10 @@ into capabilities; a test needing a missing capability is ``unsupported`` too.
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 CAPABILITIES = frozenset({
     "views",                # view/reshape/transpose/permute/expand alias their base
@@ -89,6 +90,8 @@ class Adapter:
     version: str = "unknown"
     #: the subset of CAPABILITIES the backend really has
     capabilities: frozenset[str] = frozenset()
+    #: the module name repro snippets use (they are written in torch's spelling; see ``repro``)
+    repro_namespace: str = "torch"
 
     # ---- identity -------------------------------------------------------------
     def devices(self) -> list[str]:
@@ -120,7 +123,7 @@ class Adapter:
         raise Unsupported("observe")
 
     def repro(self, expression: str) -> str:
-        """The import line a copy-paste repro snippet starts with."""
+        """A copy-paste repro: the suites' torch-spelled ``expression`` in this backend's API."""
         return f"# {self.name}\n{expression}"
 
     # ---- creation -----------------------------------------------------------------

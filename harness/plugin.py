@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from . import backends, expectations as expectations_mod, profiles, report as report_mod
+from . import backends, profiles
+from . import expectations as expectations_mod
+from . import report as report_mod
 from .outcome import ConformanceFailure, failures_in
 from .proxy import UNSUPPORTED_PREFIX, BackendProxy
 from .spec import SpecError, load_rules
@@ -47,7 +49,7 @@ class State:
         for e in entries:
             self.expectations.setdefault(e.rule, []).append(e)
         self.tallies: dict[str, report_mod.RuleTally] = {}
-        self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self.t0 = time.monotonic()
 
     def _devices(self, wanted: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
@@ -62,7 +62,7 @@ def parse_file(path: Path) -> list[Rule]:
     return rules
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_rules(spec_dir: Path = SPEC_DIR) -> dict[str, Rule]:
     """Every rule of the spec by ID; duplicate IDs and malformed entries raise SpecError."""
     rules: dict[str, Rule] = {}

@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 bool = bool_  # noqa: A001 - torch's spelling, reference.bool
 
 __all__ = [
-    "BY_NAME", "DType", "Tensor", "add", "arange", "bool", "bool_", "div", "empty", "float32",
+    "BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
     "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
 ]

@@ -9,8 +9,8 @@ rounded 1/n (some GPU kernels do the latter).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Sequence
 
 from . import exact as ex_
 from .dtypes import int64

@@ -11,8 +11,8 @@ backend (every result rounded to its dtype).
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from typing import Iterator, Sequence
 
 from .dtypes import DType
 

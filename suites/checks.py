@@ -8,8 +8,9 @@ expected value, the bound, the observed value and a repro snippet.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from typing import Any, Callable
+from typing import Any
 
 from adapters.base import Observation, flatten_nested
 from harness.outcome import ConformanceFailure
@@ -69,7 +70,7 @@ class Case:
         return value
 
     def source(self) -> str:
-        ns = getattr(self.backend, "repro_namespace", "torch")
+        ns = self.backend.repro_namespace
         lines = []
         for name, value in self.inputs:
             if isinstance(value, Tensor):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 import reference as R
 from suites.checks import Case
@@ -19,7 +20,9 @@ BINARY = {  # rule -> (function name, operator symbol, reference function)
 
 def _binary(backend, device, data, rule: str) -> None:
     name, symbol, reference = BINARY[rule]
-    a_ref, b_ref = data.draw(operand_pair(backend, device, nonzero_b=name == "div"), label="operands")
+    # Same-dtype operands: mixed dtypes are the promotion rules' business (spec/promotion.md).
+    a_ref, b_ref = data.draw(operand_pair(backend, device, nonzero_b=name == "div", same_dtype=True),
+                             label="operands")
     case = Case(backend, rule, device, R.result_type(a_ref, b_ref).name)
     a, b = case.input("a", a_ref), case.input("b", b_ref)
     expected = reference(a_ref, b_ref)
@@ -89,18 +92,20 @@ def test_scalar_operand(backend, device, data, rule, scalar_first):
     dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
     t_ref = data.draw(tensors(dtype, data.draw(shapes(), label="shape")), label="t")
     divisor_is_scalar = name == "div" and not scalar_first
-    s = data.draw(python_scalars("if", nonzero=divisor_is_scalar), label="scalar")
-    if name == "div" and scalar_first and 0 in t_ref.values():
-        return  # the divisor is the tensor: keep it nonzero (DESIGN.md domain)
+    # A float scalar with an integer tensor changes the dtype: that is promotion.python-scalar's case.
+    kinds = "if" if R.BY_NAME[dtype].is_floating else "i"
+    s = data.draw(python_scalars(kinds, nonzero=divisor_is_scalar), label="scalar")
+    if name == "div" and (scalar_first and 0 in t_ref.values() or not R.BY_NAME[dtype].is_floating):
+        return  # nonzero divisors only (DESIGN.md domain); integer division's dtype is elementwise.div's
     case = Case(backend, "elementwise.scalar-operand", device, dtype)
-    t = case.input("t", t_ref)
+    t, s = case.input("t", t_ref), case.input("s", s)
     operands, refs = ((s, t), (s, t_ref)) if scalar_first else ((t, s), (t_ref, s))
     text = "s {} t" if scalar_first else "t {} s"
     if scalar_first or data.draw(st.booleans(), label="operator form"):
-        observed = case.observe(f"{text.format(symbol)}  # s = {s!r}",
+        observed = case.observe(text.format(symbol),
                                 lambda: backend.binary_operator(symbol, *operands))
     else:
-        observed = case.observe(f"{{ns}}.{name}(t, {s!r})", lambda: getattr(backend, name)(*operands))
+        observed = case.observe(f"{{ns}}.{name}(t, s)", lambda: getattr(backend, name)(*operands))
     case.expect(observed, reference(*refs))
 
 

@@ -1,0 +1,53 @@
+"""A complete minimal adapter, living outside the tensorcts package.
+
+It drives NumPy for the element-wise, reduction and matmul rules and offers
+nothing else: every other rule is reported ``unsupported``. Run it with
+
+    python -m pytest suites --backend examples/minimal_adapter.py:MinimalNumpy
+
+Copy it, replace NumPy with your library, and fill in more operations from
+``adapters/base.py`` as your library offers them.
+"""
+
+from fractions import Fraction
+
+import numpy as np
+
+from adapters.base import Adapter, Observation
+
+
+class MinimalNumpy(Adapter):
+    name = "minimal-numpy"
+    version = np.__version__
+    capabilities = frozenset({"float64", "int64"})
+
+    repro_namespace = "np"
+
+    def asarray(self, ref, device):
+        # ref is an exact reference tensor; its float values are exactly representable.
+        flat = [float(v) if isinstance(v, Fraction) else v for v in ref.values()]
+        return np.array(flat, dtype=ref.dtype.name).reshape(ref.shape)
+
+    def observe(self, t):
+        t = np.asarray(t)  # a 0-d result may come back as a NumPy scalar
+        values = t.tolist()
+        if t.dtype.kind == "f":
+            values = np.vectorize(Fraction, otypes=[object])(t).tolist() if t.ndim else Fraction(values)
+        return Observation(shape=t.shape, dtype=str(t.dtype), device="cpu", values=values)
+
+    def repro(self, expression):
+        # The suites write repros in torch's spelling; translate the few names that differ.
+        for torch_name, numpy_name in ((".tensor(", ".array("), (".sub(", ".subtract("), (".mul(", ".multiply("),
+                                       (".div(", ".true_divide("), (", device='cpu'", "")):
+            expression = expression.replace(torch_name, numpy_name)
+        return "import numpy as np\n" + expression.replace("torch.", "np.")
+
+    add, sub, mul, div = staticmethod(np.add), staticmethod(np.subtract), staticmethod(np.multiply), staticmethod(
+        np.true_divide)
+    neg, pow, matmul = staticmethod(np.negative), staticmethod(np.power), staticmethod(np.matmul)
+
+    def sum(self, a, dim=None, keepdim=False):
+        return np.sum(a, axis=dim, keepdims=keepdim)
+
+    def mean(self, a, dim=None, keepdim=False):
+        return np.mean(a, axis=dim, keepdims=keepdim)

@@ -19,7 +19,8 @@ compiling per call would only cost time).
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs

@@ -17,8 +17,9 @@ Each spec operation goes to NumPy's own function or method; nothing is repaired:
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs

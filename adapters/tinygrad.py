@@ -18,7 +18,8 @@ Hypothesis profile (harness/profiles.py).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
@@ -31,8 +32,9 @@ class TinygradAdapter(Adapter):
     hypothesis_profile = "tinygrad"
 
     def __init__(self):
-        import tinygrad
         from importlib.metadata import version
+
+        import tinygrad
         from tinygrad import Device, Tensor, dtypes
 
         self.Tensor, self.Device = Tensor, Device

@@ -36,3 +36,6 @@ class ReferenceAdapter(TorchAdapter):
 
     def repro(self, expression: str) -> str:
         return f"import reference as torch  # tensorcts reference\n{expression}"
+
+    def legacy_constructor(self, *sizes):
+        return reference.creation.legacy_tensor(*sizes)

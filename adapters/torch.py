@@ -157,3 +157,49 @@ class TorchAdapter(Adapter):
 
     def matmul(self, a, b):
         return self.lib.matmul(a, b)
+
+    # ---- shapes and memory: views, indexing, minimal in-place writes, NumPy interop ------------
+    def view(self, t, shape):
+        return t.view(tuple(shape))
+
+    def reshape(self, t, shape):
+        return t.reshape(tuple(shape))
+
+    def transpose(self, t, dim0, dim1):
+        return t.transpose(dim0, dim1)
+
+    def t(self, t):
+        return t.t()
+
+    def permute(self, t, dims):
+        return t.permute(tuple(dims))
+
+    def expand(self, t, shape):
+        return t.expand(tuple(shape))
+
+    def contiguous(self, t):
+        return t.contiguous()
+
+    def getitem(self, t, index):
+        return t[index]
+
+    def setitem(self, t, index, value):
+        t[index] = value
+
+    def fill_(self, t, value):
+        return t.fill_(value)
+
+    def copy_(self, t, src):
+        return t.copy_(src)
+
+    def zero_(self, t):
+        return t.zero_()
+
+    def from_numpy(self, array):
+        return self.lib.from_numpy(array)
+
+    def to_numpy(self, t):
+        return t.numpy()
+
+    def tensor_from_numpy(self, array):
+        return self.lib.tensor(array)

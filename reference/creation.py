@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .devices import canonical_device
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, DType, as_dtype, bool_
-from .exact import to_dtype
+from .exact import add_up, gamma, mag, mul_up, to_dtype, up
 from .tensor import Tensor, flatten, numel_of
 
 
@@ -89,12 +89,36 @@ def empty(*size, dtype: DType | str | None = None, device: str | None = None,
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad, exact=exact)
 
 
+def arange_length(start, end, step) -> int:
+    """ceil((end - start) / step) as PyTorch computes it: exactly for int arguments, else in
+    float64 arithmetic (two roundings, then ceil), which can differ from the exact value."""
+    if all(isinstance(a, int) for a in (start, end, step)):
+        return max(0, -((start - end) // step))
+    return max(0, math.ceil((float(end) - float(start)) / float(step)))
+
+
+def arange_bound(start, step, i: int, dtype: DType) -> float:
+    """The bound on element i of a float arange: u*|x_i| + (1 + u)*gamma_4*(|start| + i*|step|).
+
+    x_i = start + i*step is exact. It covers every evaluation of x_i from start and step
+    with at most four roundings (unit at most u) before the final rounding to the dtype:
+    fl(start + fl(i*step)) fused or not, in float64 or in the dtype itself; the vectorised
+    form fl(fl(x_j) + fl(k*step)) with i = j + k; after rounding start and step to the dtype
+    (derivation in spec/creation.md, creation.arange-values).
+    """
+    u = dtype.unit_roundoff
+    s, d = _exact_value(start), _exact_value(step)
+    spread = add_up(mag(s), mul_up(float(i), mag(d)))
+    return add_up(u * mag(s + i * d), mul_up(up(1.0 + u), mul_up(gamma(4, dtype), spread)))
+
+
 def arange(start, end=None, step=1, dtype: DType | str | None = None, device: str | None = None,
            requires_grad: bool = False, exact: bool = False) -> Tensor:
     """Values start, start + step, ... below end (above it for a negative step).
 
-    The length is ceil((end - start) / step) evaluated in float64 arithmetic, as
-    PyTorch does; element i is start + i * step rounded to the dtype.
+    The length is ``arange_length``. Integer dtypes hold start + i*step exactly. For
+    float dtypes the oracle face holds the exact value with ``arange_bound``; the
+    backend face rounds it correctly (one valid evaluation).
     """
     if end is None:
         start, end = 0, start
@@ -105,10 +129,19 @@ def arange(start, end=None, step=1, dtype: DType | str | None = None, device: st
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    if all(isinstance(a, int) for a in args):
-        length = max(0, -((start - end) // step))  # exact ceil for integers
-    else:
-        length = math.ceil((float(end) - float(start)) / float(step))
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    length = arange_length(start, end, step)
     s, d = _exact_value(start), _exact_value(step)
-    return _filled([s + i * d for i in range(length)], (length,), dtype, device, requires_grad, exact)
+    if not dtype.is_floating or not exact:
+        return _filled([s + i * d for i in range(length)], (length,), dtype, device, requires_grad, exact)
+    values = [s + i * d for i in range(length)]
+    errs = [arange_bound(start, step, i, dtype) for i in range(length)]
+    t = Tensor.from_flat(values, (length,), dtype, canonical_device(device), exact, errs, "bounded")
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def legacy_tensor(*sizes) -> Tensor:
+    """``torch.Tensor(*sizes)``: like ``empty(*sizes)`` in the default float dtype (uninitialized)."""
+    return empty(*sizes)

@@ -92,6 +92,8 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return self._shape
+        if not self._shape:  # torch wraps dims of a 0-d tensor elsewhere, but size(d) has none to give
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         return self._shape[self._normalize_dim(dim)]
 
     @property
@@ -235,10 +237,87 @@ class Tensor:
     __matmul__ = matmul
 
     # ---- views and indexing (spec/view.md, spec/indexing.md) -------------------------------
-    # (methods: view, reshape, transpose, t, permute, expand, contiguous, __getitem__, __setitem__)
+    # Each method is defined in reference/views.py or reference/indexing.py.
+    def view(self, *shape) -> Tensor:
+        return _views().view(self, *shape)
+
+    def reshape(self, *shape) -> Tensor:
+        return _views().reshape(self, *shape)
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _views().transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        return _views().t_(self)
+
+    def permute(self, *dims) -> Tensor:
+        return _views().permute(self, *dims)
+
+    def expand(self, *sizes) -> Tensor:
+        return _views().expand(self, *sizes)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _views().unsqueeze(self, dim)
+
+    def contiguous(self) -> Tensor:
+        return _views().contiguous(self)
+
+    def is_contiguous(self) -> bool:
+        return _views().is_contiguous(self)
+
+    def __getitem__(self, index) -> Tensor:
+        from .indexing import getitem
+        return getitem(self, index)
+
+    def __setitem__(self, index, value) -> None:
+        from .indexing import setitem
+        setitem(self, index, value)
 
     # ---- in-place operations (spec/inplace.md) --------------------------------------------
     # (methods: add_, sub_, mul_, div_, zero_, fill_, copy_, __iadd__ ...)
+    # fill_, copy_ and zero_ are the minimal writes views and indexing need to show aliasing.
+    def _cast_from(self, src, n: int | None = None) -> tuple[list, list[float] | None]:
+        """Values (and bounds) of ``src`` converted to self's dtype: a scalar repeated n times,
+        or a tensor's elements in row-major order (casts round or truncate silently, as torch does)."""
+        from .exact import to_dtype
+        if not isinstance(src, Tensor):
+            value = Fraction(src) if isinstance(src, float) else src
+            return [to_dtype(value, self.dtype)] * n, None
+        errs = src.errs() if src._storage.err is not None else None
+        if src.dtype == self.dtype:
+            return src.values(), errs
+        if errs is None or not self.dtype.is_floating:  # exact source: the cast is deterministic
+            return [to_dtype(v, self.dtype) for v in src.values()], None
+        from .exact import add_up, mag
+        u = self.dtype.unit_roundoff  # a bounded source: keep the exact value, add one rounding
+        return src.values(), [add_up(e, u * add_up(mag(v), e)) for v, e in zip(src.values(), errs)]
+
+    def _write(self, values: list, errs: list[float] | None, positions=None) -> Tensor:
+        """Store ``values`` at storage ``positions`` (default: self's elements) and bump the version."""
+        storage = self._storage
+        positions = list(self.storage_indices()) if positions is None else positions
+        if not self.exact:  # the backend face stores what an IEEE backend stores
+            from .exact import to_dtype
+            values, errs = [to_dtype(v, self.dtype) for v in values], None
+        if errs is not None and any(errs) and storage.err is None:
+            storage.err = [0.0] * len(storage.data)
+            storage.accuracy = "bounded"
+        for k, p in enumerate(positions):
+            storage.data[p] = values[k]
+            if storage.err is not None:
+                storage.err[p] = errs[k] if errs is not None else 0.0
+        storage.version += 1
+        return self
+
+    def fill_(self, value) -> Tensor:
+        return self._write(*self._cast_from(value, self.numel()))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def copy_(self, src: Tensor) -> Tensor:
+        from .broadcasting import broadcast_to
+        return self._write(*self._cast_from(broadcast_to(src, self.shape)))
 
     # ---- devices (spec/device.md) ---------------------------------------------------------
     # (methods: to, cpu)
@@ -257,6 +336,11 @@ class Tensor:
 
     def __bool__(self) -> bool:
         return bool(self.item())
+
+
+def _views():
+    from . import views
+    return views
 
 
 def _elementwise():

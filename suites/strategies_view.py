@@ -1,0 +1,212 @@
+"""Strategies for views and indexing: random chains of view-producing operations.
+
+A chain starts from a fresh tensor with distinct values and applies view
+operations (basic indexing with steps and offsets, ``None``, ``...``, transpose,
+``t``, permute, expand, view), so later operations see non-contiguous strides,
+offsets, stride-0 and size-0/size-1/0-d tensors, not only fresh row-major ones.
+Each operation is data (``ViewOp``): the suite applies it to the reference and
+through the adapter, and prints it in the repro.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import strategies as st
+
+from reference.tensor import Tensor, numel_of
+from suites.strategies import MAX_NUMEL, exact_tensor, shapes
+
+
+def format_index(index: tuple) -> str:
+    """Python source for an index tuple: ``1:4:2, None, ...``."""
+    def one(item) -> str:
+        if isinstance(item, slice):
+            parts = ["" if v is None else str(v) for v in (item.start, item.stop)]
+            return ":".join(parts) + ("" if item.step is None else f":{item.step}")
+        if item is Ellipsis:
+            return "..."
+        return repr(item)
+    return ", ".join(one(i) for i in index) if index else "()"
+
+
+@dataclass(frozen=True)
+class ViewOp:
+    """One view operation: ``name`` is getitem, view, reshape, transpose, t, permute or expand."""
+
+    name: str
+    arg: Any = None
+
+    def on_reference(self, t: Tensor) -> Tensor:
+        if self.name == "getitem":
+            return t[self.arg]
+        if self.name == "t":
+            return t.t()
+        if self.name == "transpose":
+            return t.transpose(*self.arg)
+        return getattr(t, self.name)(*self.arg)
+
+    def on_backend(self, backend, t):
+        if self.name == "getitem":
+            return backend.getitem(t, self.arg)
+        if self.name == "t":
+            return backend.t(t)
+        if self.name == "transpose":
+            return backend.transpose(t, *self.arg)
+        return getattr(backend, self.name)(t, self.arg)
+
+    def text(self) -> str:
+        if self.name == "getitem":
+            return f"[{format_index(self.arg)}]"
+        if self.name == "t":
+            return ".t()"
+        return f".{self.name}({', '.join(map(str, self.arg))})" if self.arg else f".{self.name}(())"
+
+
+def chain_text(name: str, ops) -> str:
+    return name + "".join(op.text() for op in ops)
+
+
+def distinct_tensor(shape, dtype: str, first: int = 1) -> Tensor:
+    """A fresh tensor whose elements are first, first+1, ...: every element tells where it came from."""
+    n = numel_of(shape)
+    if dtype == "bool":
+        return exact_tensor([i % 2 == 1 for i in range(n)], shape, dtype)
+    values = [first + i for i in range(n)]
+    return exact_tensor([float(v) for v in values] if dtype.startswith("float") else values, shape, dtype)
+
+
+# ---- one operation, drawn for the current shape ------------------------------------------
+
+
+@st.composite
+def basic_index(draw, shape: tuple[int, ...], allow_int: bool = True) -> tuple:
+    """ints (negative too), slices with positive steps and any bounds, None and one ``...``."""
+    items: list = []
+    dims = draw(st.integers(0, len(shape)))
+    for size in shape[:dims]:
+        kind = draw(st.sampled_from(["slice", "slice", "int", "none"] if allow_int and size else
+                                    ["slice", "slice", "none"]))
+        if kind == "int":
+            items.append(draw(st.integers(-size, size - 1)))
+        elif kind == "none":
+            items += [None, slice(None)]
+        else:
+            bound = st.one_of(st.none(), st.integers(-size - 2, size + 2))
+            items.append(slice(draw(bound), draw(bound), draw(st.sampled_from([None, 1, 2, 3]))))
+    if draw(st.booleans()):
+        items.insert(draw(st.integers(0, len(items))), Ellipsis)
+    if draw(st.booleans()):
+        items.insert(draw(st.integers(0, len(items))), None)
+    return tuple(items)
+
+
+@st.composite
+def restructured(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """A shape with the same element count: adjacent dims merged or split, 1s added or removed,
+    sometimes a random factorization, sometimes with one -1."""
+    n = numel_of(shape)
+    dims = [s for s in shape]
+    if draw(st.integers(0, 3)) == 0 or not dims:
+        out = _factorization(draw, n)
+    else:
+        out = []
+        i = 0
+        while i < len(dims):
+            move = draw(st.sampled_from(["keep", "keep", "merge", "split", "one"]))
+            if move == "merge" and i + 1 < len(dims):
+                out.append(dims[i] * dims[i + 1])
+                i += 2
+                continue
+            if move == "split" and dims[i] > 1:
+                divisors = [d for d in range(1, dims[i] + 1) if dims[i] % d == 0]
+                d = draw(st.sampled_from(divisors))
+                out += [d, dims[i] // d]
+            elif move == "one":
+                out += [1, dims[i]]
+            elif not (dims[i] == 1 and draw(st.booleans())):  # sometimes drop a size-1 dim
+                out.append(dims[i])
+            i += 1
+        if numel_of(out) != n:  # dropped 1s only change nothing; a 0-size needs care
+            out = list(shape)
+    if out and n and draw(st.integers(0, 3)) == 0:
+        out[draw(st.integers(0, len(out) - 1))] = -1
+    return tuple(out)
+
+
+def _factorization(draw, n: int) -> list[int]:
+    if n == 0:
+        k = draw(st.integers(1, 3))
+        out = [draw(st.integers(0, 3)) for _ in range(k)]
+        out[draw(st.integers(0, k - 1))] = 0
+        return out
+    out, m = [], n
+    while m > 1:
+        divisors = [d for d in range(2, m + 1) if m % d == 0]
+        d = draw(st.sampled_from(divisors))
+        out.append(d)
+        m //= d
+    for _ in range(draw(st.integers(0, 2))):
+        out.insert(draw(st.integers(0, len(out))), 1)
+    return draw(st.permutations(out)) if out else out
+
+
+@st.composite
+def expand_shape(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
+    out = [draw(st.sampled_from([s, -1, 0, 2, 3])) if s == 1 else draw(st.sampled_from([s, -1]))
+           for s in shape]
+    lead = [draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2)))]
+    result = tuple(lead + out)
+    concrete = [s for s in lead] + [shape[i] if v == -1 else v for i, v in enumerate(out)]
+    return result if numel_of(concrete) <= MAX_NUMEL else tuple(shape)
+
+
+@st.composite
+def view_ops(draw, t: Tensor, kinds: tuple[str, ...] = ("getitem", "transpose", "t", "permute",
+                                                         "expand", "view")) -> ViewOp:
+    shape, n = t.shape, t.ndim
+    kind = draw(st.sampled_from([k for k in kinds if k != "t" or n <= 2]))
+    dim = st.integers(-n, n - 1) if n else st.sampled_from([0, -1])
+    if kind == "getitem":
+        return ViewOp("getitem", draw(basic_index(shape)))
+    if kind == "transpose":
+        return ViewOp("transpose", (draw(dim), draw(dim)))
+    if kind == "t":
+        return ViewOp("t")
+    if kind == "permute":
+        return ViewOp("permute", tuple(draw(st.permutations(range(n)))))
+    if kind == "expand":
+        return ViewOp("expand", draw(expand_shape(shape)))
+    return ViewOp("view", draw(restructured(shape)))
+
+
+@st.composite
+def view_chains(draw, dtype: str, max_ops: int = 4, kinds: tuple[str, ...] | None = None,
+                min_ops: int = 0):
+    """(base, ops, result): a fresh base with distinct values and view operations that all succeed
+    on the reference (the result is the reference's view)."""
+    base = distinct_tensor(draw(shapes(max_dims=4, max_side=5, max_numel=120)), dtype)
+    ops, t = [], base
+    for _ in range(draw(st.integers(min_ops, max_ops))):
+        op = draw(view_ops(t, kinds) if kinds else view_ops(t))
+        try:
+            nxt = op.on_reference(t)
+        except (RuntimeError, IndexError, ValueError):
+            continue  # not valid here (an incompatible view): the chain goes on without it
+        ops.append(op)
+        t = nxt
+    return base, ops, t
+
+
+def value_for(dtype: str, k: int = 0):
+    """A value no distinct_tensor holds (negative), as a Python scalar of the dtype's kind."""
+    if dtype == "bool":
+        return k % 2 == 0
+    v = -7 - k
+    return float(v) if dtype.startswith("float") else v
+
+
+def exact_scalar(v):
+    return Fraction(v) if isinstance(v, float) else v

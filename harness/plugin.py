@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from . import backends, profiles
 from . import expectations as expectations_mod
@@ -145,10 +145,27 @@ def pytest_collection_modifyitems(session, config, items):
     if unavailable and not state.devices:  # e.g. cupy without CUDA: every test skips, saying why
         for item in items:
             item.add_marker(pytest.mark.skip(reason=f"{state.adapter.name}: {unavailable}"), append=False)
+    for item in items:
+        _no_shrinking_when_expected(state, item)
     if wanted:
         keep = [i for i in items if set(_item_rules(i)) & set(wanted)]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
+
+
+def _no_shrinking_when_expected(state: State, item) -> None:
+    """A property whose every rule is a declared failure is not shrunk: its verdict is known, and
+    shrinking a failure costs most of a run (its deterministic example is the entry's witness)."""
+    rules = _item_rules(item)
+    fn = getattr(item, "obj", None)
+    current = getattr(fn, "_hypothesis_internal_use_settings", None)
+    if not rules or current is None or getattr(fn, "_tensorcts_no_shrink", False):
+        return
+    device = dict(item.user_properties).get("device")
+    if all(state.expected(r, device, None) for r in rules):
+        fn._hypothesis_internal_use_settings = settings(
+            current, phases=[p for p in current.phases if p is not Phase.shrink])
+        fn._tensorcts_no_shrink = True
 
 
 def pytest_runtest_setup(item):

@@ -1,0 +1,93 @@
+"""Deterministic witnesses of known backend divergences (DESIGN.md, "Expectations").
+
+Each test is one fixed example of a rule, named with ``@pytest.mark.witness``.
+A backend's expectations file names the witness of each declared divergence, so
+the rule's verdict never depends on whether Hypothesis happened to find the
+failing case: on a conforming backend every witness passes like any other test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import reference as R
+from reference import views
+from suites.checks import Case
+from suites.strategies import exact_tensor
+
+
+def _arange(n: int, dtype: str = "int32", shape=None):
+    return exact_tensor(list(range(n)), shape or (n,), dtype)
+
+
+# ---- element-wise ------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("elementwise.div")
+@pytest.mark.witness("int-true-division-dtype")
+def test_integer_true_division_gives_float32(backend, device):
+    """spec/elementwise.md's example: ``tensor([1, 2]) / tensor([2, 4])`` is float32 ``[0.5, 0.5]``."""
+    dtype = "int64" if "int64" in backend.dtypes(device) else "int32"
+    a_ref, b_ref = exact_tensor([1, 2], (2,), dtype), exact_tensor([2, 4], (2,), dtype)
+    case = Case(backend, "elementwise.div", device, dtype)
+    a, b = case.input("a", a_ref), case.input("b", b_ref)
+    case.expect(case.observe("a / b", lambda: backend.binary_operator("/", a, b)), R.div(a_ref, b_ref))
+
+
+# ---- views -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("view.shape-compat")
+@pytest.mark.witness("view-other-negative-size")
+@pytest.mark.capability("views")
+def test_view_rejects_negative_sizes_other_than_minus_one(backend, device):
+    case = Case(backend, "view.shape-compat", device, "int32")
+    base = case.input("base", _arange(6))
+    case.expect_error("base.view((3, -2))", lambda: backend.view(base, (3, -2)))
+
+
+@pytest.mark.rule("view.stride-compat", "view.reshape")
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_expand_minus_one_keeps_the_size(backend, device):
+    """``expand(-1, 3)`` keeps dimension 0 (the view chains use this spelling)."""
+    base_ref = _arange(2, shape=(2, 1))
+    case = Case(backend, ("view.stride-compat", "view.reshape"), device, "int32")
+    base = case.input("base", base_ref)
+    observed = case.observe("base.expand(-1, 3)", lambda: backend.expand(base, (-1, 3)))
+    case.expect(observed, views.expand(base_ref, -1, 3))
+
+
+@pytest.mark.rule("view.transpose", "view.strides")
+@pytest.mark.witness("transpose-zero-dim")
+@pytest.mark.capability("views")
+def test_transpose_of_a_zero_dim_tensor(backend, device):
+    """A 0-d tensor takes dims 0 and -1: ``transpose(0, -1)`` is a view of it."""
+    base_ref = exact_tensor([5], (), "int32")
+    case = Case(backend, ("view.transpose", "view.strides"), device, "int32")
+    base = case.input("base", base_ref)
+    observed = case.observe("base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
+    case.expect(observed, base_ref)
+
+
+@pytest.mark.rule("view.aliasing")
+@pytest.mark.witness("zero-dim-empty-index-view")
+@pytest.mark.capability("views", "inplace")
+def test_empty_index_of_a_zero_dim_tensor_is_a_view(backend, device):
+    """``base[()]`` on a 0-d tensor is a view: a write through the base shows in it."""
+    case = Case(backend, "view.aliasing", device, "int32")
+    base = case.input("base", exact_tensor([1], (), "int32"))
+    v = case.run("v = base[()]", lambda: backend.getitem(base, ()))
+    case.run("base.fill_(7)", lambda: backend.fill_(base, 7))
+    case.expect(backend.observe(v), exact_tensor([7], (), "int32"), what="v after base.fill_(7)")
+
+
+@pytest.mark.rule("view.contiguous")
+@pytest.mark.witness("contiguous-zero-dim")
+@pytest.mark.capability("views")
+def test_contiguous_of_a_zero_dim_tensor_is_itself(backend, device):
+    case = Case(backend, "view.contiguous", device, "int32")
+    base = case.input("base", exact_tensor([3], (), "int32"))
+    result = case.run("base.contiguous()", lambda: backend.contiguous(base))
+    case.check(result is base, "contiguous() of a contiguous 0-d tensor must return it (the same object); "
+                               f"observed {backend.observe(result).shape} {type(result).__name__}")

@@ -18,6 +18,7 @@ NumPy interop is the standard's: ``from_dlpack`` (zero-copy) into the library,
 
 from __future__ import annotations
 
+from ._repro import NUMPY_NAMES, translate
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -77,10 +78,12 @@ class ArrayApiStrictAdapter(Adapter):
             extra={"type": type(t).__name__},
         )
 
-    def repro(self, expression: str) -> str:
-        return f"import array_api_strict as xp\n{expression}"
-
     repro_namespace = "xp"
+
+    def repro(self, expression: str) -> str:
+        names = {**NUMPY_NAMES, "tensor": "asarray", "pow": "pow"}
+        devices = {name: ("" if name == "cpu" else f"xp.Device({native!r})") for name, native in _DEVICE_NAMES.items()}
+        return "import array_api_strict as xp\n" + translate(expression, "xp", names, devices)
 
     # ---- creation ------------------------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):

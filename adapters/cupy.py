@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
+from ._repro import NUMPY_NAMES, translate
 from .base import Observation, Unsupported
 from .numpy import NumpyAdapter
 from .torch import _exact_nested, _kwargs
@@ -81,10 +82,11 @@ class CupyAdapter(NumpyAdapter):
             extra={"type": type(t).__name__},
         )
 
-    def repro(self, expression: str) -> str:
-        return f"import cupy as cp\n{expression}"
-
     repro_namespace = "cp"
+
+    def repro(self, expression: str) -> str:
+        body = translate(expression, "cp", NUMPY_NAMES, {d: "" for d in self.devices()})
+        return "import cupy as cp  # arrays on the current device; select one with cp.cuda.Device(n)\n" + body
 
     def _offset(self, a) -> int:
         owner = a

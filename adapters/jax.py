@@ -22,6 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._repro import NUMPY_NAMES, translate
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -87,10 +88,12 @@ class JaxAdapter(Adapter):
             extra={"type": type(t).__name__},
         )
 
-    def repro(self, expression: str) -> str:
-        return f"import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n{expression}"
-
     repro_namespace = "jnp"
+
+    def repro(self, expression: str) -> str:
+        devices = {name: ("" if name == "cpu" else f"jax.devices()[{d.id}]") for name, d in self._devices.items()}
+        return ("import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n"
+                + translate(expression, "jnp", NUMPY_NAMES, devices))
 
     # ---- creation ------------------------------------------------------------------------
     def _place(self, dtype, device):

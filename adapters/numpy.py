@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
+from ._repro import NUMPY_NAMES, translate
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -67,10 +68,10 @@ class NumpyAdapter(Adapter):
             extra={"type": kind},
         )
 
-    def repro(self, expression: str) -> str:
-        return f"import numpy as np\n{expression}"
-
     repro_namespace = "np"
+
+    def repro(self, expression: str) -> str:
+        return "import numpy as np\n" + translate(expression, "np", NUMPY_NAMES, {"cpu": ""})
 
     def _strides(self, a) -> tuple[int, ...]:
         return tuple(s // a.itemsize for s in a.strides)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ._repro import translate
 from .base import Adapter, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -74,10 +75,11 @@ class TinygradAdapter(Adapter):
                            device=self._canonical_device(t.device),
                            values=_exact_nested(t.tolist(), len(shape)), extra={"type": type(t).__name__})
 
-    def repro(self, expression: str) -> str:
-        return f"from tinygrad import Tensor, dtypes\n{expression}"
-
     repro_namespace = "Tensor"
+
+    def repro(self, expression: str) -> str:
+        body = translate(expression, "Tensor", {"tensor": ""}, {"cpu": ""}).replace("Tensor.(", "Tensor(")
+        return "from tinygrad import Tensor, dtypes\n" + body.replace("dtype=Tensor.", "dtype=dtypes.")
 
     # ---- creation ------------------------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):

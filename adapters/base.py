@@ -220,8 +220,11 @@ class Adapter:
     to = _unsupported("to")  # (t, device=None, dtype=None, copy=False)
     cpu = _unsupported("cpu")  # (t)
     default_device = _unsupported("default_device")  # () -> device name of the selection idiom
+    # (to_numpy, in the NumPy block, is what interop.numpy-requires-cpu calls on each device)
 
     # ---- random (capability "random") ----------------------------------------------------------------
     manual_seed = _unsupported("manual_seed")  # (seed) -> the backend's return value
     rand = _unsupported("rand")  # (shape, dtype=None, device=None)
     randn = _unsupported("randn")
+    initial_seed = _unsupported("initial_seed")  # (generator) -> generator.initial_seed()
+    generator_manual_seed = _unsupported("generator_manual_seed")  # (generator, seed) -> its return value

@@ -24,6 +24,10 @@ class ReferenceAdapter(TorchAdapter):
     def devices(self) -> list[str]:
         return list(reference.devices.DEVICES)
 
+    def default_device(self) -> str:
+        """The selection idiom with the reference's accelerator, ``sim``, in the place of ``cuda``."""
+        return reference.devices.select_device()
+
     def canonical_dtype(self, dtype) -> str:
         return dtype.name
 

@@ -203,3 +203,30 @@ class TorchAdapter(Adapter):
 
     def tensor_from_numpy(self, array):
         return self.lib.tensor(array)
+
+    # ---- devices (spec/device.md) --------------------------------------------------------------
+    def to(self, t, device=None, dtype=None, copy=False):
+        return t.to(**_kwargs(device=device, dtype=self.native_dtype(dtype), copy=copy or None))
+
+    def cpu(self, t):
+        return t.cpu()
+
+    def default_device(self) -> str:
+        """The tutorial's idiom: ``"cuda"`` if ``torch.cuda.is_available()`` else ``"cpu"``."""
+        return "cuda" if self.lib.cuda.is_available() else "cpu"
+
+    # ---- random (spec/random.md) ---------------------------------------------------------------
+    def manual_seed(self, seed):
+        return self.lib.manual_seed(seed)
+
+    def rand(self, shape, dtype=None, device=None):
+        return self.lib.rand(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def randn(self, shape, dtype=None, device=None):
+        return self.lib.randn(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def initial_seed(self, generator) -> int:
+        return generator.initial_seed()
+
+    def generator_manual_seed(self, generator, seed):
+        return generator.manual_seed(seed)

@@ -112,6 +112,29 @@ def pytest_generate_tests(metafunc):
     state = _state(metafunc.config)
     if state is not None and "device" in metafunc.fixturenames:
         metafunc.parametrize("device", state.devices, ids=state.devices)
+    if state is not None and "device_pair" in metafunc.fixturenames:
+        pairs, ids = _device_pairs(state)
+        metafunc.parametrize("device_pair", pairs, ids=ids)
+
+
+def _device_pairs(state: State) -> tuple[list, list[str]]:
+    """Every ordered pair of distinct devices; with fewer than two, one clearly skipped case."""
+    pairs = [(a, b) for a in state.devices for b in state.devices if a != b]
+    if pairs:
+        return pairs, [f"{a}->{b}" for a, b in pairs]
+    reason = (f"no device pair: {state.adapter.name} offers only {state.devices} here, "
+              "and a transfer or mixed-device rule needs two devices")
+    return [pytest.param(None, marks=pytest.mark.skip(reason=reason))], ["no-pair"]
+
+
+def _item_device(callspec) -> str | None:
+    """The device expectations match a test by: its device, or the accelerator of its pair."""
+    if callspec is None:
+        return None
+    pair = callspec.params.get("device_pair")
+    if pair:
+        return next((d for d in pair if d != "cpu"), pair[0])
+    return callspec.params.get("device")
 
 
 def _item_rules(item) -> list[str]:
@@ -130,7 +153,7 @@ def pytest_collection_modifyitems(session, config, items):
         problems += [f"{item.nodeid}: unknown rule {r!r}" for r in rules if r not in state.rules]
         item.user_properties.append(("rules", rules))
         callspec = getattr(item, "callspec", None)
-        item.user_properties.append(("device", callspec.params.get("device") if callspec else None))
+        item.user_properties.append(("device", _item_device(callspec)))
         for mark in item.iter_markers("witness"):
             witnesses.add(mark.args[0])
             item.user_properties.append(("witness", mark.args[0]))
@@ -236,7 +259,7 @@ def _tally(state: State, rep) -> None:
         for r in rules:
             tally = state.tallies.setdefault(r, report_mod.RuleTally())
             setattr(tally, key, getattr(tally, key) + 1)
-            if key == "unsupported" and tally.message is None:
+            if tally.message is None:  # why it did not run (a missing device pair, ...)
                 tally.message = reason.split(UNSUPPORTED_PREFIX, 1)[-1]
     elif rep.failed:
         for r in props.get("failed_rules") or rules:

@@ -15,6 +15,7 @@ from .dtypes import BY_NAME, DType, bool_, float32, float64, int32, int64
 from .elementwise import add, div, mul, neg, pow, sub
 from .matmul import matmul
 from .promotion import result_type
+from .random import Generator, default_generator, initial_seed, manual_seed, rand, randn
 from .reduction import mean, sum
 from .tensor import Tensor
 
@@ -25,4 +26,6 @@ __all__ = [
     "BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
     "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
+    # devices and random (spec/device.md, spec/random.md)
+    "Generator", "default_generator", "initial_seed", "manual_seed", "rand", "randn",
 ]

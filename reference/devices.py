@@ -1,12 +1,15 @@
 """Devices: ``cpu`` and the simulated accelerators ``sim:0`` and ``sim:1``.
 
 The simulated devices let every device rule run without a GPU: tensors on them
-behave exactly like CPU tensors except for where they live.
+behave exactly like CPU tensors except for where they live. ``sim`` is the
+reference's accelerator type, as ``cuda`` is PyTorch's: the bare name ``sim``
+names the current accelerator, ``sim:0`` (spec/device.md, ``device.selection``).
 """
 
 from __future__ import annotations
 
 DEVICES = ("cpu", "sim:0", "sim:1")
+ACCELERATOR = "sim"
 
 
 def canonical_device(device: str | None) -> str:
@@ -14,11 +17,26 @@ def canonical_device(device: str | None) -> str:
     if device is None:
         return "cpu"
     name = str(device)
-    if name == "sim":
-        name = "sim:0"
+    if name == ACCELERATOR:
+        name = f"{ACCELERATOR}:0"  # the current accelerator, as "cuda" means cuda:0 by default
     if name not in DEVICES:
         raise RuntimeError(f"unknown device {device!r}; the reference has {list(DEVICES)}")
     return name
+
+
+def is_available() -> bool:
+    """Whether the accelerator exists: always, for the simulated one (``torch.cuda.is_available``)."""
+    return True
+
+
+def device_count() -> int:
+    """How many accelerator devices there are (``torch.cuda.device_count``)."""
+    return sum(1 for d in DEVICES if d.startswith(ACCELERATOR + ":"))
+
+
+def select_device() -> str:
+    """The tutorial's idiom: the accelerator (by its bare name) if available, else ``cpu``."""
+    return ACCELERATOR if is_available() else "cpu"
 
 
 def result_device(operands) -> str:

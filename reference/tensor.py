@@ -320,7 +320,59 @@ class Tensor:
         return self._write(*self._cast_from(broadcast_to(src, self.shape)))
 
     # ---- devices (spec/device.md) ---------------------------------------------------------
-    # (methods: to, cpu)
+    def to(self, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
+        """This tensor on ``device`` in ``dtype``: ``self`` when both are its own (and not ``copy``).
+
+        Accepts PyTorch's forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+        ``to(other)`` and the keywords. Otherwise a new tensor over new storage: a
+        transfer never aliases its source (``device.to-same``, ``device.to-other``).
+        """
+        from .devices import canonical_device
+        from .dtypes import DType
+        for arg in args:
+            if isinstance(arg, Tensor):
+                device, dtype = arg.device, arg.dtype
+            elif isinstance(arg, DType):
+                dtype = arg
+            else:
+                device = arg
+        device = self.device if device is None else canonical_device(device)
+        dtype = self.dtype if dtype is None else dtype
+        if device == self.device and dtype == self.dtype and not copy:
+            return self
+        return self._copied_to(device, dtype)
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
+
+    def numpy(self):
+        """The checks of ``Tensor.numpy`` (``interop.numpy-requires-cpu``), then the values.
+
+        The reference has no NumPy (stdlib only): on the CPU it returns the values as
+        nested lists, a copy; memory sharing is tested on real backends only.
+        """
+        if self.device != "cpu":
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. "
+                            "Use Tensor.cpu() to copy the tensor to host memory first.")
+        return self.tolist()
+
+    def _copied_to(self, device: str, dtype: DType) -> Tensor:
+        """A row-major copy on ``device`` with values converted to ``dtype`` (exact when it is the same)."""
+        from .exact import add_up, mag, representable, to_dtype
+        values, errs = self.values(), self.errs()
+        accuracy = self.accuracy
+        if dtype != self.dtype:
+            if not self.exact or not dtype.is_floating:
+                values = [to_dtype(v, dtype) for v in values]
+                errs = [0.0] * len(values) if not self.exact or not any(errs) else errs
+            else:  # the oracle keeps exact values; a rounding conversion adds u*(|x| + e)
+                u = dtype.unit_roundoff
+                new = [e if e == 0.0 and representable(v, dtype) else add_up(e, u * add_up(mag(v), e))
+                       for v, e in zip(values, errs)]
+                if new != errs:
+                    accuracy = "bounded"
+                errs = new
+        return Tensor.from_flat(list(values), self._shape, dtype, device, self.exact, list(errs), accuracy)
 
     # ---- autograd (spec/autograd.md) ------------------------------------------------------
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import reference as R
 from suites.checks import Case
 from suites.strategies import dtypes, exact_tensor, operand_pair, shapes, tensors
-from suites.strategies_device import fill_value, placed_tensors
+from suites.strategies_device import common_dtypes, fill_value, placed_tensors
 
 
 class PlacedCase(Case):
@@ -142,7 +142,7 @@ def test_to_same(backend, device, data):
 @given(data=st.data())
 def test_to_other(backend, device_pair, data):
     src, dst = device_pair
-    ref = data.draw(placed_tensors(backend, src, min_side=1), label="t")
+    ref = data.draw(placed_tensors(backend, src, min_side=1, also_on=dst), label="t")
     case = Case(backend, "device.to-other", src, ref.dtype.name)
     t = case.input("t", ref)
     _check_transfer(case, t, ref, src, dst, f"t.to({dst!r})", lambda x: backend.to(x, dst))
@@ -216,7 +216,7 @@ def test_result_device(backend, device, data):
 @given(data=st.data())
 def test_mixed_devices_raise(backend, device_pair, data):
     src, dst = device_pair
-    dtype = data.draw(dtypes(backend, src, "if"), label="dtype")
+    dtype = data.draw(common_dtypes(backend, src, dst, "if"), label="dtype")
     a_ref = data.draw(tensors(dtype, data.draw(shapes(min_dims=1, max_dims=2, min_side=1), label="shape")),
                       label="a")
     b_ref = data.draw(tensors(dtype, a_ref.shape), label="b")

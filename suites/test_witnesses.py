@@ -111,3 +111,17 @@ def test_contiguous_of_a_zero_dim_tensor_is_itself(backend, device):
     result = case.run("base.contiguous()", lambda: backend.contiguous(base))
     case.check(result is base, "contiguous() of a contiguous 0-d tensor must return it (the same object); "
                                f"observed {backend.observe(result).shape} {type(result).__name__}")
+
+
+# ---- devices -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.rule("device.result")
+@pytest.mark.witness("sum-int32-on-each-device")
+def test_sum_of_int32_stays_on_its_device(backend, device):
+    a_ref = exact_tensor([1, 2, 3], (3,), "int32")
+    case = Case(backend, "device.result", device, "int32")
+    a = case.input("a", a_ref)
+    where = backend.device_name(case.run("{ns}.sum(a)", lambda: backend.sum(a)))
+    case.check(where == device, f"sum(a) is on {where}; its operand is on {device}")
+

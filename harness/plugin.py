@@ -249,7 +249,7 @@ def _tally(state: State, rep) -> None:
             tally = state.tallies.setdefault(r, report_mod.RuleTally())
             tally.passed += 1
             if props.get("witness"):
-                tally.witness_passed.append(props["witness"])
+                tally.witness_passed.append((props["witness"], props.get("device")))
     elif rep.skipped and hasattr(rep, "wasxfail"):
         for r in props.get("failed_rules") or rules:
             state.tallies.setdefault(r, report_mod.RuleTally()).xfailed += 1

@@ -54,10 +54,19 @@ def test_array_api_strict_models_its_restricted_devices():
 
 def test_a_witness_of_another_backend_passing_is_not_an_xpass():
     """numpy's entry for elementwise.div names its own witness; jax's witness passing on numpy is no xpass."""
-    tally = RuleTally(passed=1, xfailed=1, witness_passed=["div-by-broadcast"])
+    tally = RuleTally(passed=1, xfailed=1, witness_passed=[("div-by-broadcast", "cpu")])
     entry = Expectation("elementwise.div", "fail", "int / int gives float64", witness="int-true-division-dtype")
     assert rule_status(tally, [entry]) == "xfail"
-    tally.witness_passed.append("int-true-division-dtype")
+    tally.witness_passed.append(("int-true-division-dtype", "cpu"))
+    assert rule_status(tally, [entry]) == "xpass"
+
+
+def test_a_witness_passing_on_a_device_the_entry_does_not_cover_is_not_an_xpass():
+    entry = Expectation("device.result", "fail", "sum of int32 raises on no_x64", devices=("no_x64",),
+                        witness="sum-int32-on-each-device")
+    tally = RuleTally(passed=4, xfailed=1, witness_passed=[("sum-int32-on-each-device", "cpu")])
+    assert rule_status(tally, [entry]) == "xfail"
+    tally.witness_passed.append(("sum-int32-on-each-device", "no_x64"))
     assert rule_status(tally, [entry]) == "xpass"
 
 

@@ -111,3 +111,22 @@ def test_suites_pass_with_the_expectations_file(tmp_path, name):
     run = run_suites(tmp_path, "--backend", name, "-p", "no:randomly", timeout=600)
     assert run.code == 0, run.output[-4000:]
     assert not [r for r, e in run.report["rules"].items() if e["status"] in ("fail", "xpass")]
+
+
+@pytest.mark.parametrize("name", ("numpy", "jax", "tinygrad"))
+def test_vjp_of_a_function_of_adapter_operations(name):
+    """autograd.functional: the gradient of sum(x * y + x) is (y + 1, x), through the adapter's own ops."""
+    if not _installed(name) or (name == "numpy" and not _installed("autograd")):
+        pytest.skip(f"{name} (or HIPS autograd) is not installed")
+    from fractions import Fraction
+
+    from suites.strategies import exact_tensor
+
+    adapter = backends.resolve(name)
+    assert "autograd.functional" in adapter.capabilities
+    x = adapter.asarray(exact_tensor([1.0, 2.0, 3.0], (3,), "float32"), "cpu")
+    y = adapter.asarray(exact_tensor([4.0, 5.0, 6.0], (3,), "float32"), "cpu")
+    one = adapter.asarray(exact_tensor([1.0], (), "float32"), "cpu")
+    value, (gx, gy) = adapter.vjp(lambda a, b: adapter.sum(adapter.add(adapter.mul(a, b), a)), [x, y], one)
+    assert adapter.observe(value).values == Fraction(38)
+    assert adapter.observe(gx).values == [5, 6, 7] and adapter.observe(gy).values == [1, 2, 3]

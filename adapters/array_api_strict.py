@@ -59,10 +59,17 @@ class ArrayApiStrictAdapter(Adapter):
         return None if name is None else getattr(self.xp, name)
 
     def _place(self, dtype, device):
+        self._check_dtype(dtype, device)
         return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
+
+    def _check_dtype(self, dtype: str | None, device: str | None) -> None:
+        """A dtype the simulated device lacks is unsupported there, as on the hardware it models."""
+        if dtype is not None and device is not None and dtype not in self.dtypes(device):
+            raise Unsupported(f"array_api_strict device {device!r} has no {dtype} (it has {self.dtypes(device)})")
 
     # ---- data in and out ------------------------------------------------------------
     def asarray(self, ref, device: str):
+        self._check_dtype(ref.dtype.name, device)
         flat = self.xp.asarray(ref.values(), dtype=self.native_dtype(ref.dtype.name), device=self._device(device))
         return self.xp.reshape(flat, ref.shape)
 

@@ -29,9 +29,14 @@ Number = int | float | bool
 
 
 def _check_bool_sub(name: str, operands) -> None:
-    if name == "sub" and all(_dtype_of(x).is_bool for x in operands):
+    # torch refuses sub when *any* operand is bool (tensor or Python bool), not only bool - bool
+    if name != "sub" or not any(_dtype_of(x).is_bool for x in operands):
+        return
+    if all(_dtype_of(x).is_bool for x in operands):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                       "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _dtype_of(x) -> DType:

@@ -7,6 +7,8 @@ Every case reduces to dot products of length k. Bound of one dot product
 
 from __future__ import annotations
 
+import math
+import operator
 from fractions import Fraction
 
 from . import exact as ex_
@@ -66,15 +68,56 @@ def _as_matrix(v: Tensor, rows: int | None = None, cols: int | None = None) -> T
     return v._view_of((k, 1), (s, 1), v.storage_offset())
 
 
+def _scaled(values: list) -> tuple[list[int], int]:
+    """Exact values as integers over one common denominator (fast exact dot products)."""
+    if not values or not isinstance(values[0], Fraction):
+        return [int(v) for v in values], 1
+    scale = math.lcm(*(v.denominator for v in values))
+    return [v.numerator * (scale // v.denominator) for v in values], scale
+
+
 def _batched_product(a: Tensor, b: Tensor, out_shape: tuple[int, ...]) -> Tensor:
     """Products of the stacked matrices a (..., n, k) and b (..., k, m), laid out as out_shape."""
     n, k = a.shape[-2:]
     m = b.shape[-1]
     batches = numel_of(a.shape[:-2])
-    av, bv = a.values(), b.values()
     ae = a.errs() if a._storage.err is not None else None
     be = b.errs() if b._storage.err is not None else None
     dtype, exact = a.dtype, a.exact and b.exact
+    if ae or be:  # inputs that carry bounds: the general, slower bound
+        return _batched_product_with_errs(a, b, out_shape, ae, be)
+    (ai, sa), (bi, sb) = _scaled(a.values()), _scaled(b.values())
+    aa, ba = [abs(x) for x in ai], [abs(y) for y in bi]
+    scale, floating = sa * sb, dtype.is_floating
+    g = ex_.gamma(k, dtype) if floating else 0.0
+    values, errs = [], []
+    for p in range(batches):
+        ao, bo = p * n * k, p * k * m
+        for i in range(n):
+            row, row_abs = ai[ao + i * k: ao + (i + 1) * k], aa[ao + i * k: ao + (i + 1) * k]
+            for j in range(m):
+                total = sum(map(operator.mul, row, bi[bo + j: bo + k * m: m]))
+                if not floating:
+                    values.append(total)
+                    continue
+                values.append(Fraction(total, scale))
+                if exact:  # gamma_k * sum |a_t b_t|, the sum exact then rounded up
+                    magnitude = sum(map(operator.mul, row_abs, ba[bo + j: bo + k * m: m]))
+                    errs.append(mul_up(g, mag(Fraction(magnitude, scale))) if magnitude else 0.0)
+    device = result_device((a, b))
+    if not floating or not exact:
+        return Tensor.from_flat([to_dtype(v, dtype) for v in values], out_shape, dtype, device, exact)
+    accuracy = "correctly-rounded" if k <= 1 else "bounded"
+    return Tensor.from_flat(values, out_shape, dtype, device, True, errs, accuracy)
+
+
+def _batched_product_with_errs(a: Tensor, b: Tensor, out_shape, ae, be) -> Tensor:
+    """As _batched_product, for operands that already carry error bounds."""
+    n, k = a.shape[-2:]
+    m = b.shape[-1]
+    batches = numel_of(a.shape[:-2])
+    av, bv = a.values(), b.values()
+    dtype = a.dtype
     values, errs = [], []
     for p in range(batches):
         ao, bo = p * n * k, p * k * m
@@ -85,19 +128,14 @@ def _batched_product(a: Tensor, b: Tensor, out_shape: tuple[int, ...]) -> Tensor
         for i in range(n):
             for j in range(m):
                 values.append(_exact_dot(rows[i], cols[j]))
-                if dtype.is_floating and exact:
-                    errs.append(_dot_bound(rows[i], cols[j], row_errs[i] if ae else None,
-                                           col_errs[j] if be else None, dtype))
-    device = result_device((a, b))
-    if not dtype.is_floating or not exact:
-        return Tensor.from_flat([to_dtype(v, dtype) for v in values], out_shape, dtype, device, exact)
-    accuracy = "correctly-rounded" if k <= 1 and ae is None and be is None else "bounded"
-    return Tensor.from_flat(values, out_shape, dtype, device, True, errs, accuracy)
+                errs.append(_dot_bound(rows[i], cols[j], row_errs[i] if ae else None,
+                                       col_errs[j] if be else None, dtype))
+    return Tensor.from_flat(values, out_shape, dtype, result_device((a, b)), True, errs, "bounded")
 
 
 def _exact_dot(xs: list, ys: list):
     total = 0
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
         total += x * y
     return total if not isinstance(total, int) or not xs or not isinstance(xs[0], Fraction) else Fraction(total)
 
@@ -107,12 +145,12 @@ def _dot_bound(xs, ys, exs, eys, dtype) -> float:
     if k == 0:
         return 0.0
     if exs is None and eys is None:
-        magnitude = add_up(*(mul_up(mag(x), mag(y)) for x, y in zip(xs, ys)))
+        magnitude = add_up(*(mul_up(mag(x), mag(y)) for x, y in zip(xs, ys, strict=True)))
         return mul_up(ex_.gamma(k, dtype), magnitude)
     exs = exs or [0.0] * k
     eys = eys or [0.0] * k
     carried = add_up(*(add_up(mul_up(mag(x), ey), mul_up(mag(y), ex), mul_up(ex, ey))
-                       for x, y, ex, ey in zip(xs, ys, exs, eys)))
+                       for x, y, ex, ey in zip(xs, ys, exs, eys, strict=True)))
     magnitude = add_up(*(mul_up(add_up(mag(x), ex), add_up(mag(y), ey))
-                         for x, y, ex, ey in zip(xs, ys, exs, eys)))
+                         for x, y, ex, ey in zip(xs, ys, exs, eys, strict=True)))
     return add_up(carried, mul_up(ex_.gamma(k, dtype), magnitude))

@@ -48,7 +48,7 @@ def _out_shape(t: Tensor, dims, keepdim: bool) -> tuple[int, ...]:
 
 def _sum_bound(xs: list, es: list[float], dtype) -> float:
     carried = add_up(*es) if any(es) else 0.0
-    magnitude = add_up(*(add_up(mag(x), e) for x, e in zip(xs, es)))
+    magnitude = add_up(*(add_up(mag(x), e) for x, e in zip(xs, es, strict=True)))
     return add_up(carried, mul_up(ex_.gamma(len(xs) - 1, dtype), magnitude))
 
 
@@ -82,7 +82,7 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
         return Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
     g2 = ex_.gamma(2, t.dtype)
     errs = []
-    for (xs, es), m in zip(groups, values):
+    for (xs, es), m in zip(groups, values, strict=True):
         s_err = _sum_bound(xs, es, t.dtype)
         errs.append(add_up(ex_.up(s_err / n), ex_.up(mul_up(g2, add_up(mag(m * n), s_err)) / n)))
     return Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, "bounded")

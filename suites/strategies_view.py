@@ -12,12 +12,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from reference.tensor import Tensor, numel_of
-from suites.strategies import MAX_NUMEL, exact_tensor, shapes
+from suites.strategies import MAX_NUMEL, dtypes, exact_tensor, shapes, values_of
+
+# Strategies are built once and reused (lru_cache): building one per example (with a .filter or
+# .map lambda) costs more than drawing from it, and these suites must stay fast.
+
+
+def pick(draw, options):
+    """One of ``options`` (a sequence), by a cached integer draw that shrinks to the first."""
+    return options[draw(st.integers(0, len(options) - 1))]
+
+
+def choose(data, options, label: str | None = None):
+    """``pick`` for a test's ``st.data()``."""
+    return options[data.draw(st.integers(0, len(options) - 1), label=label)]
+
+
+@cache
+def cached_shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5,
+                  max_numel: int = MAX_NUMEL, nestable: bool = False) -> st.SearchStrategy:
+    """``shapes(...)``, built once; ``nestable`` keeps size 0 to the last dimension (nested lists can
+    express no other empty shape)."""
+    strategy = shapes(min_dims, max_dims, min_side, max_side, max_numel)
+    return strategy.filter(lambda s: 0 not in s[:-1]) if nestable else strategy
+
+
+@cache
+def cached_dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
+    return dtypes(backend, device, kinds)
+
+
+@cache
+def cached_values(dtype: str) -> st.SearchStrategy:
+    return values_of(dtype)
+
+
+@cache
+def permutations_of(n: int) -> st.SearchStrategy:
+    return st.permutations(tuple(range(n)))
 
 
 def format_index(index: tuple) -> str:
@@ -81,30 +120,41 @@ def distinct_tensor(shape, dtype: str, first: int = 1) -> Tensor:
 # ---- one operation, drawn for the current shape ------------------------------------------
 
 
-@st.composite
-def basic_index(draw, shape: tuple[int, ...], allow_int: bool = True) -> tuple:
+@cache
+def basic_index(shape: tuple[int, ...], allow_int: bool = True) -> st.SearchStrategy:
     """ints (negative too), slices with positive steps and any bounds, None and one ``...``."""
+    return _basic_index(tuple(shape), allow_int)
+
+
+@st.composite
+def _basic_index(draw, shape: tuple[int, ...], allow_int: bool) -> tuple:
     items: list = []
     dims = draw(st.integers(0, len(shape)))
     for size in shape[:dims]:
-        kind = draw(st.sampled_from(["slice", "slice", "int", "none"] if allow_int and size else
-                                    ["slice", "slice", "none"]))
+        kind = pick(draw, ("slice", "slice", "int", "none") if allow_int and size else ("slice", "slice", "none"))
         if kind == "int":
             items.append(draw(st.integers(-size, size - 1)))
         elif kind == "none":
             items += [None, slice(None)]
         else:
-            bound = st.one_of(st.none(), st.integers(-size - 2, size + 2))
-            items.append(slice(draw(bound), draw(bound), draw(st.sampled_from([None, 1, 2, 3]))))
-    if draw(st.booleans()):
-        items.insert(draw(st.integers(0, len(items))), Ellipsis)
+            bounds = [draw(st.integers(-size - 2, size + 2)) if draw(st.booleans()) else None for _ in "ab"]
+            items.append(slice(*bounds, pick(draw, (None, 1, 2, 3))))
+    if draw(st.booleans()):  # "..." stands for the dims not covered; it goes after them unless none is left
+        at = draw(st.integers(0, len(items))) if dims == len(shape) else len(items)
+        items.insert(at, Ellipsis)
     if draw(st.booleans()):
         items.insert(draw(st.integers(0, len(items))), None)
     return tuple(items)
 
 
+@cache
+def restructured(shape: tuple[int, ...]) -> st.SearchStrategy:
+    """A shape with the same element count (see ``_restructured``)."""
+    return _restructured(tuple(shape))
+
+
 @st.composite
-def restructured(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
+def _restructured(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
     """A shape with the same element count: adjacent dims merged or split, 1s added or removed,
     sometimes a random factorization, sometimes with one -1."""
     n = numel_of(shape)
@@ -115,14 +165,14 @@ def restructured(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
         out = []
         i = 0
         while i < len(dims):
-            move = draw(st.sampled_from(["keep", "keep", "merge", "split", "one"]))
+            move = pick(draw, ("keep", "keep", "merge", "split", "one"))
             if move == "merge" and i + 1 < len(dims):
                 out.append(dims[i] * dims[i + 1])
                 i += 2
                 continue
             if move == "split" and dims[i] > 1:
                 divisors = [d for d in range(1, dims[i] + 1) if dims[i] % d == 0]
-                d = draw(st.sampled_from(divisors))
+                d = pick(draw, divisors)
                 out += [d, dims[i] // d]
             elif move == "one":
                 out += [1, dims[i]]
@@ -145,30 +195,42 @@ def _factorization(draw, n: int) -> list[int]:
     out, m = [], n
     while m > 1:
         divisors = [d for d in range(2, m + 1) if m % d == 0]
-        d = draw(st.sampled_from(divisors))
+        d = pick(draw, divisors)
         out.append(d)
         m //= d
     for _ in range(draw(st.integers(0, 2))):
         out.insert(draw(st.integers(0, len(out))), 1)
-    return draw(st.permutations(out)) if out else out
+    return [out[k] for k in draw(permutations_of(len(out)))] if out else out
+
+
+@cache
+def expand_shape(shape: tuple[int, ...]) -> st.SearchStrategy:
+    return _expand_shape(tuple(shape))
 
 
 @st.composite
-def expand_shape(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
-    out = [draw(st.sampled_from([s, -1, 0, 2, 3])) if s == 1 else draw(st.sampled_from([s, -1]))
-           for s in shape]
+def _expand_shape(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
+    out = [pick(draw, (s, -1, 0, 2, 3)) if s == 1 else pick(draw, (s, -1)) for s in shape]
     lead = [draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2)))]
     result = tuple(lead + out)
     concrete = [s for s in lead] + [shape[i] if v == -1 else v for i, v in enumerate(out)]
     return result if numel_of(concrete) <= MAX_NUMEL else tuple(shape)
 
 
+ALL_KINDS = ("getitem", "transpose", "t", "permute", "expand", "view")
+
+
+@cache
+def view_ops(shape: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> st.SearchStrategy:
+    """One view operation valid for a tensor of ``shape`` (a view may still be refused by strides)."""
+    return _view_ops(tuple(shape), tuple(k for k in kinds if k != "t" or len(shape) <= 2))
+
+
 @st.composite
-def view_ops(draw, t: Tensor, kinds: tuple[str, ...] = ("getitem", "transpose", "t", "permute",
-                                                         "expand", "view")) -> ViewOp:
-    shape, n = t.shape, t.ndim
-    kind = draw(st.sampled_from([k for k in kinds if k != "t" or n <= 2]))
-    dim = st.integers(-n, n - 1) if n else st.sampled_from([0, -1])
+def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...]) -> ViewOp:
+    n = len(shape)
+    kind = pick(draw, kinds)
+    dim = st.integers(-n, n - 1) if n else st.integers(-1, 0)
     if kind == "getitem":
         return ViewOp("getitem", draw(basic_index(shape)))
     if kind == "transpose":
@@ -176,28 +238,41 @@ def view_ops(draw, t: Tensor, kinds: tuple[str, ...] = ("getitem", "transpose", 
     if kind == "t":
         return ViewOp("t")
     if kind == "permute":
-        return ViewOp("permute", tuple(draw(st.permutations(range(n)))))
+        return ViewOp("permute", tuple(draw(permutations_of(n))))
     if kind == "expand":
         return ViewOp("expand", draw(expand_shape(shape)))
     return ViewOp("view", draw(restructured(shape)))
 
 
-@st.composite
-def view_chains(draw, dtype: str, max_ops: int = 4, kinds: tuple[str, ...] | None = None,
-                min_ops: int = 0):
+@cache
+def view_chains(dtype: str, max_ops: int = 4, kinds: tuple[str, ...] = ALL_KINDS, min_ops: int = 0,
+                min_ndim: int = 0) -> st.SearchStrategy:
     """(base, ops, result): a fresh base with distinct values and view operations that all succeed
-    on the reference (the result is the reference's view)."""
-    base = distinct_tensor(draw(shapes(max_dims=4, max_side=5, max_numel=120)), dtype)
-    ops, t = [], base
+    on the reference (the result is the reference's view, with at least ``min_ndim`` dimensions)."""
+    return _view_chains(dtype, max_ops, kinds, min_ops, min_ndim)
+
+
+@st.composite
+def _view_chains(draw, dtype, max_ops, kinds, min_ops, min_ndim):
+    base = distinct_tensor(draw(cached_shapes(max_dims=4, max_side=5, max_numel=120)), dtype)
+    ops, t = draw(chains_from(base, max_ops, kinds, min_ops))
+    assume(t.ndim >= min_ndim)
+    return base, ops, t
+
+
+@st.composite
+def chains_from(draw, start: Tensor, max_ops: int = 4, kinds: tuple[str, ...] = ALL_KINDS, min_ops: int = 0):
+    """(ops, result): view operations applied to ``start`` that all succeed on the reference."""
+    ops, t = [], start
     for _ in range(draw(st.integers(min_ops, max_ops))):
-        op = draw(view_ops(t, kinds) if kinds else view_ops(t))
+        op = draw(view_ops(t.shape, kinds))
         try:
             nxt = op.on_reference(t)
         except (RuntimeError, IndexError, ValueError):
             continue  # not valid here (an incompatible view): the chain goes on without it
         ops.append(op)
         t = nxt
-    return base, ops, t
+    return ops, t
 
 
 def value_for(dtype: str, k: int = 0):

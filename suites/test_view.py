@@ -14,52 +14,39 @@ from hypothesis import strategies as st
 
 import reference as R
 from reference.tensor import contiguous_strides
-from suites.aliasing import apply_write, writes
+from suites.aliasing import alias_family, apply_write, attempt, expect_geometry, final_arg, run_chain, writes
 from suites.checks import Case
-from suites.strategies import dtypes, shapes
-from suites.strategies_view import ViewOp, chain_text, distinct_tensor, restructured, view_chains
+from suites.strategies_view import (
+    ViewOp,
+    cached_dtypes,
+    cached_shapes,
+    chain_text,
+    choose,
+    distinct_tensor,
+    restructured,
+    view_chains,
+)
 
 pytestmark = pytest.mark.capability("views")
-
-
-def run_chain(case: Case, backend, native, ops, name: str = "base"):
-    """Apply view operations through the adapter, one at a time (a raise is a failure)."""
-    for n in range(len(ops)):
-        native = case.run(chain_text(name, ops[:n + 1]), lambda t=native, op=ops[n]: op.on_backend(backend, t))
-    return native
-
-
-def expect_geometry(case: Case, backend, observed, expected, what: str = "result", rules=None) -> None:
-    """Strides and storage offset equal the reference's (when the backend exposes them)."""
-    if "strides" not in backend.capabilities:
-        return
-    case.check(tuple(observed.strides) == expected.stride(),
-               f"{what} strides: expected {expected.stride()}, observed {observed.strides}", rules)
-    case.check(observed.offset == expected.storage_offset(),
-               f"{what} storage offset: expected {expected.storage_offset()}, observed {observed.offset}", rules)
-
-
-def _try(fn):
-    try:
-        return fn()
-    except (RuntimeError, IndexError, ValueError, TypeError):
-        return None
 
 
 @pytest.mark.rule("view.shape-compat")
 @given(data=st.data())
 def test_shape_compat(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
-    base_ref = distinct_tensor(data.draw(shapes(max_numel=120), label="shape"), dtype)
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
+    base_ref = distinct_tensor(data.draw(cached_shapes(max_numel=120), label="shape"), dtype)
     n = base_ref.numel()
-    good = restructured(base_ref.shape)
-    bad = st.one_of(
-        good.map(lambda s: (*s, -1, -1) if n else (*s, -1)),  # two -1 (or an ambiguous -1 on 0 elements)
-        good.map(lambda s: (*s, data.draw(st.sampled_from([-2, -3]), label="negative size"))),
-        st.just((n + 1,)), st.just((2, n)) if n != 0 else st.just((-1, 0)),
-    )
-    shape = data.draw(st.one_of(good, bad), label="new shape")
-    expected = _try(lambda: base_ref.view(shape))
+    shape = data.draw(restructured(base_ref.shape), label="regrouped shape")
+    kind = choose(data, ("good", "two -1", "negative", "too many", "too few"), label="kind")
+    if kind == "two -1":  # (or an ambiguous -1 on 0 elements)
+        shape = (*shape, -1, -1) if n else (*shape, -1)
+    elif kind == "negative":
+        shape = (*shape, choose(data, (-2, -3), label="negative size"))
+    elif kind == "too many":
+        shape = choose(data, ((n + 1,), (2, n) if n else (-1, 0)), label="too many")
+    elif kind == "too few":
+        shape = (data.draw(st.integers(0, n - 1), label="count"), 1) if n else (1, -1, 0)
+    expected = attempt(lambda: base_ref.view(shape))
     case = Case(backend, "view.shape-compat", device, dtype)
     base = case.input("base", base_ref)
     text = f"base.view({shape})"
@@ -72,10 +59,10 @@ def test_shape_compat(backend, device, data):
 @pytest.mark.rule("view.stride-compat")
 @given(data=st.data())
 def test_stride_compat(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     shape = data.draw(restructured(t_ref.shape), label="new shape")
-    expected = _try(lambda: t_ref.view(shape))
+    expected = attempt(lambda: t_ref.view(shape))
     case = Case(backend, "view.stride-compat", device, dtype)
     t = run_chain(case, backend, case.input("base", base_ref), ops)
     text = chain_text("base", [*ops, ViewOp("view", shape)])
@@ -91,7 +78,7 @@ def test_stride_compat(backend, device, data):
 @pytest.mark.capability("strides")
 @given(data=st.data())
 def test_strides(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, _ = data.draw(view_chains(dtype, min_ops=1), label="chain")
     case = Case(backend, "view.strides", device, dtype)
     t, t_ref = case.input("base", base_ref), base_ref
@@ -103,75 +90,27 @@ def test_strides(backend, device, data):
         expect_geometry(case, backend, observed, t_ref)
 
 
-def _aliasing(backend, device, data, rule: str, final_kinds: tuple[str, ...]) -> None:
-    """Write through one tensor of a family of views, read every other one."""
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
-    base_ref, ops, v_ref = data.draw(view_chains(dtype, max_ops=3), label="chain")
-    final = data.draw(st.sampled_from(final_kinds), label="final op")
-    op = ViewOp(final, _final_arg(data, v_ref, final))
-    if _try(lambda: op.on_reference(v_ref)) is None:
-        op = ViewOp("view", v_ref.shape)  # viewing a tensor as its own shape always succeeds
-    ops = [*ops, op]
-    v_ref = op.on_reference(v_ref)
-    case = Case(backend, rule, device, dtype)
-    base = case.input("base", base_ref)
-    v = run_chain(case, backend, base, ops)
-    family = {"base": (base_ref, base), "v": (v_ref, v)}
-    program = [f"(v := {chain_text('base', ops)})"]
-    if data.draw(st.booleans(), label="sibling view"):
-        _, ops2, _ = data.draw(view_chains(dtype, max_ops=2), label="sibling chain")
-        w_ref = base_ref
-        kept = []
-        for o in ops2:
-            nxt = _try(lambda o=o, w=w_ref: o.on_reference(w))
-            if nxt is not None:
-                w_ref = nxt
-                kept.append(o)
-        family["w"] = (w_ref, run_chain(case, backend, base, kept))
-        program.append(f"(w := {chain_text('base', kept)})")
-    writer = data.draw(st.sampled_from(sorted(family)), label="write through")
-    w_ref, w = family[writer]
-    write = data.draw(writes(w_ref, dtype), label="write")
-    apply_write(case, backend, write, w_ref, w, writer)
-    program.append(write.text(writer))
-    for name, (ref, native) in family.items():
-        case.call_text = f"({', '.join(program)}, {name})[-1]"
-        case.expect(backend.observe(native), ref, what=f"{name} after writing through {writer}")
-
-
-def _final_arg(data, t, kind: str):
-    if kind == "view":
-        return data.draw(restructured(t.shape), label="view shape")
-    if kind == "transpose":
-        n = max(t.ndim, 1)
-        dim = st.integers(-n, n - 1)
-        return (data.draw(dim), data.draw(dim))
-    if kind == "permute":
-        return tuple(data.draw(st.permutations(range(t.ndim))))
-    return None
-
-
 @pytest.mark.rule("view.aliasing")
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_aliasing(backend, device, data):
-    _aliasing(backend, device, data, "view.aliasing", ("view",))
+    alias_family(backend, device, data, "view.aliasing", ("view",))
 
 
 @pytest.mark.rule("view.transpose")
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_transpose_aliases(backend, device, data):
-    _aliasing(backend, device, data, "view.transpose", ("transpose", "permute", "t"))
+    alias_family(backend, device, data, "view.transpose", ("transpose", "permute", "t"))
 
 
 @pytest.mark.rule("view.transpose")
 @given(data=st.data())
 def test_transpose_strides(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "bif"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
-    kind = data.draw(st.sampled_from(["transpose", "permute", "t"] if t_ref.ndim <= 2 else ["transpose", "permute"]))
-    op = ViewOp(kind, _final_arg(data, t_ref, kind))
+    kind = choose(data, ("transpose", "permute", "t") if t_ref.ndim <= 2 else ("transpose", "permute"), label="op")
+    op = ViewOp(kind, final_arg(data, t_ref, kind))
     expected = op.on_reference(t_ref)
     case = Case(backend, "view.transpose", device, dtype)
     t = run_chain(case, backend, case.input("base", base_ref), ops)
@@ -184,7 +123,7 @@ def test_transpose_strides(backend, device, data):
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_contiguous(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     case = Case(backend, "view.contiguous", device, dtype)
     base = case.input("base", base_ref)
@@ -210,7 +149,7 @@ def test_contiguous(backend, device, data):
 @pytest.mark.capability("inplace")
 @given(data=st.data())
 def test_reshape(backend, device, data):
-    dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
     shape = data.draw(restructured(t_ref.shape), label="new shape")
     r_ref = t_ref.reshape(shape)  # a view exactly when view() succeeds, else a copy
@@ -222,7 +161,7 @@ def test_reshape(backend, device, data):
     case.expect(backend.observe(r), r_ref)
     write = data.draw(writes(r_ref, dtype), label="write")
     apply_write(case, backend, write, r_ref, r, "r")
-    aliased = "a view (view() succeeds here)" if _try(lambda: t_ref.view(shape)) is not None else "a copy"
+    aliased = "a view (view() succeeds here)" if attempt(lambda: t_ref.view(shape)) is not None else "a copy"
     case.expect(backend.observe(base), base_ref, what=f"base after writing r, which must be {aliased}")
 
 

@@ -1,0 +1,178 @@
+"""Indexing (spec/indexing.md): basic indices give views, advanced indices give copies."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import reference as R
+from suites.aliasing import alias_family, apply_write, run_chain, writes
+from suites.checks import Case
+from suites.strategies import exact_tensor
+from suites.strategies_view import (
+    ViewOp,
+    basic_index,
+    cached_dtypes,
+    chain_text,
+    format_index,
+    pick,
+    view_chains,
+)
+
+
+@pytest.mark.rule("indexing.basic-values")
+@given(data=st.data())
+def test_basic_values(backend, device, data):
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
+    base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
+    index = data.draw(basic_index(t_ref.shape), label="index")
+    expected = t_ref[index]
+    case = Case(backend, "indexing.basic-values", device, dtype)
+    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", index)]),
+                            lambda: backend.getitem(t, index))
+    case.expect(observed, expected)
+    if t_ref.ndim and t_ref.shape[-1] >= 2:  # and a negative index that must count from the end
+        last = (Ellipsis, -data.draw(st.integers(1, t_ref.shape[-1] - 1), label="from the end"))
+        observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", last)]),
+                                lambda: backend.getitem(t, last))
+        case.expect(observed, t_ref[last])
+
+
+@pytest.mark.rule("indexing.basic-view")
+@pytest.mark.capability("views", "inplace")
+@given(data=st.data())
+def test_basic_view(backend, device, data):
+    alias_family(backend, device, data, "indexing.basic-view", ("getitem",))
+
+
+@st.composite
+def advanced_index(draw, shape: tuple[int, ...]):
+    """(index for the reference, index tensors to make native, source text): slices, then one advanced
+    index (an int list, an int tensor, a bool list or a bool mask tensor), then maybe more slices."""
+    at = draw(st.integers(0, len(shape) - 1))
+    lead = [pick(draw, (slice(None), slice(1, None), slice(None, None, 2))) for _ in range(at)]
+    kind = pick(draw, ("int list", "int tensor", "bool list", "bool tensor"))
+    size = shape[at]
+    if kind.startswith("int"):
+        values = draw(st.lists(st.integers(-size, size - 1), max_size=6)) if size else []
+        item_ref = exact_tensor(values, (len(values),), "int64") if kind == "int tensor" else values
+    else:
+        # a nested list is read as a tuple of indices by PyTorch (deprecated), so bool lists are 1-D
+        span = draw(st.integers(1, len(shape) - at)) if kind == "bool tensor" else 1
+        mask_shape = shape[at:at + span]
+        n = 1
+        for s in mask_shape:
+            n *= s
+        values = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+        item_ref = exact_tensor(values, mask_shape, "bool") if kind == "bool tensor" else _nest(values, mask_shape)
+    return (*lead, item_ref), kind
+
+
+def _nest(values: list, shape):
+    from reference.tensor import nest
+    return nest(values, shape) if shape else values[0]
+
+
+@pytest.mark.rule("indexing.advanced-copy")
+@pytest.mark.capability("inplace")
+@given(data=st.data())
+def test_advanced_copy(backend, device, data):
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
+    base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2, min_ndim=1), label="chain")
+    index_ref, kind = data.draw(advanced_index(t_ref.shape), label="advanced index")
+    expected = t_ref[index_ref]
+    case = Case(backend, "indexing.advanced-copy", device, dtype)
+    base = case.input("base", base_ref)
+    t = run_chain(case, backend, base, ops)
+    index = tuple(case.input("idx", i) if isinstance(i, R.Tensor) else i for i in index_ref)
+    shown = ", ".join("idx" if isinstance(i, R.Tensor) else format_index((i,)) for i in index_ref)
+    text = f"{chain_text('base', ops)}[{shown}]"
+    r = case.run(text, lambda: backend.getitem(t, index))
+    case.expect(backend.observe(r), expected)
+    # a copy: writing the base leaves r alone, writing r leaves the base alone
+    through_base = data.draw(st.booleans(), label="write through base")
+    writer_ref, writer, name = (base_ref, base, "base") if through_base else (expected, r, "r")
+    write = data.draw(writes(writer_ref, dtype), label="write")
+    apply_write(case, backend, write, writer_ref, writer, name)
+    case.expect(backend.observe(base), base_ref, what=f"base after writing {name}")
+    case.expect(backend.observe(r), expected, what=f"r after writing {name}")
+
+
+@pytest.mark.rule("indexing.out-of-bounds")
+@given(data=st.data())
+def test_out_of_bounds(backend, device, data):
+    dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
+    base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2, min_ndim=1), label="chain")
+    at = data.draw(st.integers(0, t_ref.ndim - 1), label="dim")
+    size = t_ref.shape[at]
+    i = data.draw(st.integers(size, size + 3), label="index past the end")
+    i = -i - 1 if data.draw(st.booleans(), label="negative") else i  # -size-4 .. -size-1
+    as_list = t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
+    index = (*([slice(None)] * at), [i] if as_list else i)
+    case = Case(backend, "indexing.out-of-bounds", device, dtype)
+    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
+
+
+EMPTY_SHAPES = [(1, 0), (0, 2), (3, 0), (2, 0, 3), (0, 1, 2)]
+
+
+@pytest.mark.rule("indexing.out-of-bounds-empty")
+def test_out_of_bounds_empty(backend, device):
+    # the domain is small: every dim of size >= 1 of each shape, one index past each end, as a list
+    # and as a tensor (a fixed grid, not a property: a failing backend would shrink for nothing)
+    for shape in EMPTY_SHAPES:
+        for at, size in enumerate(shape):
+            for i in (size, -size - 1) if size else ():
+                for as_tensor in (False, True):
+                    _out_of_bounds_empty(backend, device, "float32", shape, at, i, as_tensor)
+
+
+@pytest.mark.rule("indexing.out-of-bounds-empty")
+@pytest.mark.witness("empty-tensor-index-list")
+def test_out_of_bounds_empty_witness(backend, device):
+    _out_of_bounds_empty(backend, device, "float32", (1, 0), 0, 1, False)
+
+
+def _out_of_bounds_empty(backend, device, dtype, shape, at, i, as_tensor) -> None:
+    case = Case(backend, "indexing.out-of-bounds-empty", device, dtype)
+    t = case.input("t", exact_tensor([], shape, dtype))
+    item = case.input("idx", exact_tensor([i], (1,), "int64")) if as_tensor else [i]
+    index = (*([slice(None)] * at), item)
+    shown = format_index(index[:-1]) if at else ""
+    text = f"t[{shown + ', ' if shown else ''}{'idx' if as_tensor else [i]}]"
+    case.expect_error(text, lambda: backend.getitem(t, index))
+
+
+@pytest.mark.rule("indexing.negative-step")
+@given(data=st.data())
+def test_negative_step(backend, device, data):
+    dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
+    base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2, min_ndim=1), label="chain")
+    at = data.draw(st.integers(0, t_ref.ndim - 1), label="dim")
+    start, stop = (data.draw(st.integers(-6, 6)) if data.draw(st.booleans()) else None for _ in "ab")
+    item = slice(start, stop, data.draw(st.integers(-3, -1), label="step"))
+    index = (*([slice(None)] * at), item)
+    case = Case(backend, "indexing.negative-step", device, dtype)
+    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
+
+
+TUTORIAL = [  # x = arange(12).view(3, 4); (index, source text, expected)
+    ((slice(None), 1), "x[:, 1]", [1, 5, 9]),  # the second column
+    (0, "x[0]", [0, 1, 2, 3]),  # the first row
+    ((slice(None, 2), -1), "x[:2, -1]", [3, 7]),  # the first two rows of the last column
+    (slice(None, 1), "x[:1]", [[0, 1, 2, 3]]),  # the first row, kept 2-D (not "the second column")
+]
+
+
+@pytest.mark.rule("indexing.tutorial")
+@pytest.mark.parametrize("index, text, expected", TUTORIAL, ids=[t for _, t, _ in TUTORIAL])
+def test_tutorial(backend, device, index, text, expected):
+    case = Case(backend, "indexing.tutorial", device, "int64")
+    x = case.run(f"{{ns}}.arange(12, device={device!r}).view(3, 4)",
+                 lambda: backend.view(backend.arange(12, device=device), (3, 4)))
+    case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).view(3, 4)), {text})[-1]",
+                             lambda: backend.getitem(x, index)), R.tensor(expected, exact=True))

@@ -125,3 +125,75 @@ def test_sum_of_int32_stays_on_its_device(backend, device):
     where = backend.device_name(case.run("{ns}.sum(a)", lambda: backend.sum(a)))
     case.check(where == device, f"sum(a) is on {where}; its operand is on {device}")
 
+
+
+# ---- witnesses on expanded tensors (the view chains spell "keep this size" as expand(-1)) -----------
+
+
+def _expanded(case: Case, backend):
+    """``base.expand(-1, 3)`` for base = [[0], [1]] (int32): [[0, 0, 0], [1, 1, 1]]."""
+    base = case.input("base", _arange(2, shape=(2, 1)))
+    return case.run("e = base.expand(-1, 3)", lambda: backend.expand(base, (-1, 3)))
+
+
+_EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
+
+
+@pytest.mark.rule("attributes.ndim-numel")
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_ndim_numel_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "attributes.ndim-numel", device, "int32")
+    e = _expanded(case, backend)
+    got = (case.run("e.ndim", lambda: backend.ndim(e)), case.run("e.numel()", lambda: backend.numel(e)))
+    case.check(got == (2, 6), f"(ndim, numel) of a (2, 3) expanded tensor: expected (2, 6), observed {got}")
+
+
+@pytest.mark.rule("indexing.basic-values")
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_basic_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "indexing.basic-values", device, "int32")
+    e = _expanded(case, backend)
+    case.expect(case.observe("e[1, 1:]", lambda: backend.getitem(e, (1, slice(1, None)))),
+                exact_tensor([1, 1], (2,), "int32"))
+
+
+@pytest.mark.rule("indexing.advanced-copy")
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_advanced_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "indexing.advanced-copy", device, "int32")
+    e = _expanded(case, backend)
+    case.expect(case.observe("e[[1, 0]]", lambda: backend.getitem(e, [1, 0])),
+                exact_tensor([1, 1, 1, 0, 0, 0], (2, 3), "int32"))
+
+
+@pytest.mark.rule("indexing.out-of-bounds")
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_out_of_bounds_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "indexing.out-of-bounds", device, "int32")
+    e = _expanded(case, backend)
+    case.expect_error("e[2]", lambda: backend.getitem(e, 2))
+
+
+@pytest.mark.rule("indexing.basic-view")
+@pytest.mark.witness("zero-dim-empty-index-view")
+@pytest.mark.capability("views", "inplace")
+def test_empty_index_of_a_zero_dim_tensor_aliases(backend, device):
+    case = Case(backend, "indexing.basic-view", device, "int32")
+    base = case.input("base", exact_tensor([1], (), "int32"))
+    v = case.run("v = base[()]", lambda: backend.getitem(base, ()))
+    case.run("base.fill_(7)", lambda: backend.fill_(base, 7))
+    case.expect(backend.observe(v), exact_tensor([7], (), "int32"), what="v after base.fill_(7)")
+
+
+@pytest.mark.rule("attributes.strides")
+@pytest.mark.witness("strides-of-an-empty-array")
+@pytest.mark.capability("strides")
+def test_strides_of_a_fresh_empty_tensor_are_row_major(backend, device):
+    case = Case(backend, "attributes.strides", device, "float32")
+    t = case.run("t = zeros((0, 5))", lambda: backend.zeros((0, 5), dtype="float32", device=device))
+    got = tuple(case.run("t.stride()", lambda: backend.stride(t)))
+    case.check(got == (5, 1), f"zeros((0, 5)).stride() is {got}, expected row-major (5, 1)")

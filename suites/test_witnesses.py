@@ -116,6 +116,17 @@ def test_contiguous_of_a_zero_dim_tensor_is_itself(backend, device):
 # ---- devices -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("reduction.sum")
+@pytest.mark.witness("sum-int32-on-each-device")
+def test_sum_of_int32(backend, device):
+    a_ref = exact_tensor([1, 2, 3], (3,), "int32")
+    case = Case(backend, "reduction.sum", device, "int32")
+    a = case.input("a", a_ref)
+    observed = case.observe("{ns}.sum(a)", lambda: backend.sum(a))  # its dtype is reduction.sum-dtype's
+    case.check(observed.shape == (), f"sum(a) has shape {observed.shape}, expected ()")
+    case.expect_values(observed.flat, R.sum(a_ref))
+
+
 @pytest.mark.rule("device.result")
 @pytest.mark.witness("sum-int32-on-each-device")
 def test_sum_of_int32_stays_on_its_device(backend, device):

@@ -208,3 +208,57 @@ def test_strides_of_a_fresh_empty_tensor_are_row_major(backend, device):
     t = case.run("t = zeros((0, 5))", lambda: backend.zeros((0, 5), dtype="float32", device=device))
     got = tuple(case.run("t.stride()", lambda: backend.stride(t)))
     case.check(got == (5, 1), f"zeros((0, 5)).stride() is {got}, expected row-major (5, 1)")
+
+
+# ---- reductions over dim 0 / -1 of a 0-d tensor (PyTorch wraps them like a 1-d tensor's) ---------------
+
+
+def _zero_dim(case: Case, dtype: str = "float32"):
+    return case.input("a", exact_tensor([5] if dtype.startswith("int") else [5.0], (), dtype))
+
+
+@pytest.mark.rule("reduction.sum")
+@pytest.mark.witness("reduce-zero-dim")
+def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.sum", device, "float32")
+    a = _zero_dim(case)
+    case.expect(case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,))),
+                exact_tensor([5.0], (), "float32"))
+
+
+@pytest.mark.rule("reduction.mean")
+@pytest.mark.witness("reduce-zero-dim")
+def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.mean", device, "float32")
+    a = _zero_dim(case)
+    case.expect(case.observe("{ns}.mean(a, dim=-1)", lambda: backend.mean(a, dim=-1)),
+                exact_tensor([5.0], (), "float32"))
+
+
+@pytest.mark.rule("reduction.keepdim")
+@pytest.mark.witness("reduce-zero-dim")
+def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.keepdim", device, "float32")
+    a = _zero_dim(case)
+    observed = case.observe("{ns}.mean(a, dim=0, keepdim=True)", lambda: backend.mean(a, dim=0, keepdim=True))
+    case.check(observed.shape == (), f"mean(a, dim=0, keepdim=True) of a 0-d tensor has shape {observed.shape}")
+
+
+@pytest.mark.rule("reduction.sum-dtype")
+@pytest.mark.witness("reduce-zero-dim")
+def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.sum-dtype", device, "int32")
+    a = _zero_dim(case, "int32")
+    observed = case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,)))
+    case.check(observed.dtype == "int64", f"sum of int32 over dims (0,) has dtype {observed.dtype}, expected int64")
+
+
+@pytest.mark.rule("attributes.size-dim")
+@pytest.mark.witness("transpose-zero-dim")
+@pytest.mark.capability("views")
+def test_size_of_a_transposed_zero_dim_tensor(backend, device):
+    case = Case(backend, "attributes.size-dim", device, "int32")
+    base = case.input("base", exact_tensor([5], (), "int32"))
+    e = case.run("e = base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
+    got = tuple(case.run("e.shape", lambda: backend.shape(e)))
+    case.check(got == (), f"the transposed 0-d tensor has shape {got}, expected ()")

@@ -262,3 +262,22 @@ def test_size_of_a_transposed_zero_dim_tensor(backend, device):
     e = case.run("e = base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
     got = tuple(case.run("e.shape", lambda: backend.shape(e)))
     case.check(got == (), f"the transposed 0-d tensor has shape {got}, expected ()")
+
+
+# ---- creation: dtype inference of tensor(data) -------------------------------------------------------------
+
+
+@pytest.mark.rule("creation.tensor-data")
+@pytest.mark.witness("int-data-infers-int64")
+def test_tensor_of_python_ints_is_int64(backend, device):
+    case = Case(backend, "creation.tensor-data", device, "int64")
+    observed = case.observe("{ns}.tensor([[1, 2], [3, 4]])", lambda: backend.tensor([[1, 2], [3, 4]], device=device))
+    case.expect(observed, exact_tensor([1, 2, 3, 4], (2, 2), "int64"))
+
+
+@pytest.mark.rule("creation.tensor-data")
+@pytest.mark.witness("float-data-infers-float32")
+def test_tensor_of_python_floats_is_float32(backend, device):
+    case = Case(backend, "creation.tensor-data", device, "float32")
+    observed = case.observe("{ns}.tensor([0.5, 1.5])", lambda: backend.tensor([0.5, 1.5], device=device))
+    case.expect(observed, exact_tensor([0.5, 1.5], (2,), "float32"))

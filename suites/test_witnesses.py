@@ -139,6 +139,7 @@ def test_sum_of_int32_stays_on_its_device(backend, device):
 
 
 # ---- witnesses on expanded tensors (the view chains spell "keep this size" as expand(-1)) -----------
+# (expand alone needs no aliasing: a backend without views still offers it, or skips as unsupported)
 
 
 def _expanded(case: Case, backend):
@@ -152,7 +153,6 @@ _EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
 
 @pytest.mark.rule("attributes.ndim-numel")
 @pytest.mark.witness("expand-minus-one")
-@pytest.mark.capability("views")
 def test_ndim_numel_of_an_expanded_tensor(backend, device):
     case = Case(backend, "attributes.ndim-numel", device, "int32")
     e = _expanded(case, backend)
@@ -162,7 +162,6 @@ def test_ndim_numel_of_an_expanded_tensor(backend, device):
 
 @pytest.mark.rule("indexing.basic-values")
 @pytest.mark.witness("expand-minus-one")
-@pytest.mark.capability("views")
 def test_basic_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.basic-values", device, "int32")
     e = _expanded(case, backend)
@@ -172,7 +171,6 @@ def test_basic_index_of_an_expanded_tensor(backend, device):
 
 @pytest.mark.rule("indexing.advanced-copy")
 @pytest.mark.witness("expand-minus-one")
-@pytest.mark.capability("views")
 def test_advanced_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.advanced-copy", device, "int32")
     e = _expanded(case, backend)
@@ -182,7 +180,6 @@ def test_advanced_index_of_an_expanded_tensor(backend, device):
 
 @pytest.mark.rule("indexing.out-of-bounds")
 @pytest.mark.witness("expand-minus-one")
-@pytest.mark.capability("views")
 def test_out_of_bounds_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.out-of-bounds", device, "int32")
     e = _expanded(case, backend)
@@ -281,3 +278,17 @@ def test_tensor_of_python_floats_is_float32(backend, device):
     case = Case(backend, "creation.tensor-data", device, "float32")
     observed = case.observe("{ns}.tensor([0.5, 1.5])", lambda: backend.tensor([0.5, 1.5], device=device))
     case.expect(observed, exact_tensor([0.5, 1.5], (2,), "float32"))
+
+
+# ---- t() of a 1-d tensor (the view chains of these rules use it; PyTorch returns the tensor's own view) ----
+
+_T_RULES = ("indexing.basic-values", "indexing.advanced-copy", "indexing.out-of-bounds")
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.rule(r)) for r in _T_RULES])
+@pytest.mark.witness("t-of-1d")
+def test_t_of_a_one_dim_tensor_is_itself(backend, device, rule):
+    case = Case(backend, rule, device, "int32")
+    base_ref = _arange(3)
+    base = case.input("base", base_ref)
+    case.expect(case.observe("base.t()", lambda: backend.t(base)), base_ref)

@@ -200,6 +200,8 @@ class Adapter:
     tensor_from_numpy = _unsupported("tensor_from_numpy")  # (ndarray): the copying constructor
 
     # ---- autograd, tape (capability "autograd.tape") ---------------------------------------------
+    requiring_grad = _unsupported("requiring_grad")  # (factory, *args, dtype=None, device=None): e.g.
+    #   ("ones", (3,)) is torch.ones((3,), requires_grad=True): the creation keyword
     requires_grad = _unsupported("requires_grad")  # (t) -> bool
     requires_grad_ = _unsupported("requires_grad_")  # (t, flag=True) -> the returned object
     grad = _unsupported("grad")  # (t) -> native tensor or None
@@ -213,7 +215,18 @@ class Adapter:
 
     # ---- autograd, functional (capability "autograd.functional") -------------------------------
     def vjp(self, fn: Callable, inputs: Sequence, cotangent) -> tuple[Any, list]:
-        """(fn(*inputs), the vector-Jacobian products of ``cotangent`` w.r.t. each input)."""
+        """The function transform of JAX (``jax.vjp``), ``torch.func.vjp`` and ``torch.autograd.functional.vjp``.
+
+        ``fn`` takes len(inputs) native tensors and returns one native tensor, built
+        only from this adapter's operations (the suites pass a program of ``add``,
+        ``mul``, ``matmul`` ... calls). ``inputs`` are native floating tensors;
+        ``cotangent`` is a native tensor of fn's output shape and dtype. Returns
+        ``(fn(*inputs), [v_1, ..., v_n])`` where v_i = cotangent^T . d fn / d inputs[i]
+        has inputs[i]'s shape and dtype (zeros where fn does not depend on it).
+        It must not mutate its arguments. The same rules run through it as through
+        the tape (``backward`` with ``gradient=cotangent``), so a functional backend
+        (JAX, autograd) is held to the same gradient values and bounds.
+        """
         raise Unsupported(f"{self.name} adapter does not offer vjp")
 
     # ---- devices (capability "devices") ------------------------------------------------------------

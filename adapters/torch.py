@@ -204,6 +204,57 @@ class TorchAdapter(Adapter):
     def tensor_from_numpy(self, array):
         return self.lib.tensor(array)
 
+    # ---- in-place arithmetic (spec/inplace.md): the backend's own methods; what they return is passed on --
+    def add_(self, t, other):
+        return t.add_(other)
+
+    def sub_(self, t, other):
+        return t.sub_(other)
+
+    def mul_(self, t, other):
+        return t.mul_(other)
+
+    def div_(self, t, other):
+        return t.div_(other)
+
+    def iadd(self, t, other):
+        t += other
+        return t
+
+    # ---- autograd, tape and functional (spec/autograd.md) ---------------------------------------------
+    def requiring_grad(self, factory: str, *args, dtype=None, device=None):
+        return getattr(self.lib, factory)(*args, requires_grad=True,
+                                          **_kwargs(dtype=self.native_dtype(dtype), device=device))
+
+    def requires_grad(self, t) -> bool:
+        return t.requires_grad
+
+    def requires_grad_(self, t, flag=True):
+        return t.requires_grad_(flag)
+
+    def grad(self, t):
+        return t.grad
+
+    def grad_fn_name(self, t):
+        return None if t.grad_fn is None else t.grad_fn.name()
+
+    def is_leaf(self, t) -> bool:
+        return t.is_leaf
+
+    def backward(self, t, gradient=None, retain_graph=None):
+        t.backward(gradient=gradient, retain_graph=retain_graph)
+
+    def detach(self, t):
+        return t.detach()
+
+    def no_grad(self):
+        return self.lib.no_grad()
+
+    def vjp(self, fn, inputs, cotangent):
+        # torch.autograd.functional.vjp: torch.func.vjp has the same contract but costs seconds to import
+        out, grads = self.lib.autograd.functional.vjp(fn, tuple(inputs), cotangent)
+        return out, list(grads)
+
     # ---- devices (spec/device.md) --------------------------------------------------------------
     def to(self, t, device=None, dtype=None, copy=False):
         return t.to(**_kwargs(device=device, dtype=self.native_dtype(dtype), copy=copy or None))

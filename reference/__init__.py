@@ -9,7 +9,8 @@ Pass ``exact=True`` at creation for the oracle face (exact values with error
 bounds); the default face rounds every result to its dtype like an IEEE backend.
 """
 
-from . import broadcasting, devices
+from . import autograd, broadcasting, devices, func
+from .autograd import is_grad_enabled, no_grad
 from .creation import arange, empty, full, ones, tensor, zeros
 from .dtypes import BY_NAME, DType, bool_, float32, float64, int32, int64
 from .elementwise import add, div, mul, neg, pow, sub
@@ -26,6 +27,7 @@ __all__ = [
     "BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
     "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
+    "autograd", "func", "is_grad_enabled", "no_grad",
     # devices and random (spec/device.md, spec/random.md)
     "Generator", "default_generator", "initial_seed", "manual_seed", "rand", "randn",
 ]

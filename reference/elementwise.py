@@ -18,6 +18,7 @@ import operator
 from fractions import Fraction
 
 from . import exact as ex_
+from .autograd import product, record  # the tape: each op records its backward beside its forward
 from .broadcasting import broadcast_shapes, broadcast_to
 from .devices import result_device
 from .dtypes import DEFAULT_FLOAT, DType
@@ -141,19 +142,22 @@ def _binary(name: str, a, b) -> Tensor:
 
 
 def add(a, b) -> Tensor:
-    return _binary("add", a, b)
+    return record(_binary("add", a, b), "AddBackward0", (a, b), (lambda g: g, lambda g: g))
 
 
 def sub(a, b) -> Tensor:
-    return _binary("sub", a, b)
+    return record(_binary("sub", a, b), "SubBackward0", (a, b), (lambda g: g, neg))
 
 
 def mul(a, b) -> Tensor:
-    return _binary("mul", a, b)
+    return record(_binary("mul", a, b), "MulBackward0", (a, b),
+                  (lambda g: product(g, b), lambda g: product(g, a)), saves=((b,), (a,)))
 
 
 def div(a, b) -> Tensor:
-    return _binary("div", a, b)
+    return record(_binary("div", a, b), "DivBackward0", (a, b),
+                  (lambda g: product(g, over=(b,)), lambda g: product(g, a, over=(b, b), coeff=-1)),
+                  saves=((b,), (a, b)))
 
 
 def neg(a: Tensor) -> Tensor:
@@ -165,10 +169,18 @@ def neg(a: Tensor) -> Tensor:
     if not a.dtype.is_floating:
         values = [to_dtype(v, a.dtype) for v in values]
     err = a.errs() if a._storage.err is not None else None
-    return Tensor.from_flat(values, a.shape, a.dtype, a.device, a.exact, err, a.accuracy)
+    out = Tensor.from_flat(values, a.shape, a.dtype, a.device, a.exact, err, a.accuracy)
+    return record(out, "NegBackward0", (a,), (neg,))
 
 
 def pow(a: Tensor, k: int) -> Tensor:
+    """a ** k; its gradient k * a**(k-1) * g is a product of k + 1 factors (zeros for k = 0)."""
+    out = _pow(a, k)
+    grad = (lambda g: product(g, *[a] * (k - 1), coeff=k)) if k else (lambda g: product(g, coeff=0))
+    return record(out, "PowBackward0", (a,), (grad,), saves=((a,),))
+
+
+def _pow(a: Tensor, k: int) -> Tensor:
     """a ** k for an integer 0 <= k: the bound of k-1 multiplications in any order.
 
     Any product tree of k factors x' (|x' - x| <= ex) with k-1 roundings lies within

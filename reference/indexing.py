@@ -172,19 +172,41 @@ def _broadcast_flat(values: list, shape, target) -> list:
 
 def getitem(t: Tensor, index) -> Tensor:
     """``t[index]``: a view for basic indices, a fresh row-major copy when any index is advanced."""
+    from .autograd import record_view
+
     view, advanced = _basic(t, index)
     if not advanced:
-        return view
+        if view is t:  # t[()] and t[...] are new tensors (aliases), as in PyTorch
+            view = t._view_of(t.shape, t.stride(), t.storage_offset())
+        return record_view(view, _node_name(index), t, lambda x: getitem(x, index))
     shape, positions = advanced_positions(view, advanced)
     storage = t._storage
     err = [storage.err[p] for p in positions] if storage.err is not None else None
-    return Tensor.from_flat([storage.data[p] for p in positions], shape, t.dtype, t.device, t.exact,
-                            err, storage.accuracy)
+    out = Tensor.from_flat([storage.data[p] for p in positions], shape, t.dtype, t.device, t.exact,
+                           err, storage.accuracy)
+    return record_view(out, "IndexBackward0", t, lambda x: getitem(x, index))
+
+
+def _node_name(index) -> str:
+    """PyTorch's name for the last operation a basic index applies (full slices apply none)."""
+    name = "AliasBackward0"
+    for item in _as_tuple(index):
+        if _is_int(item):
+            name = "SelectBackward0"
+        elif item is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(item, slice) and (item.start not in (None, 0) or item.stop is not None
+                                          or item.step not in (None, 1)):
+            name = "SliceBackward0"
+    return name
 
 
 def setitem(t: Tensor, index, value: Any) -> None:
     """``t[index] = value``: writes t's storage in place (basic and advanced indices alike)."""
+    from .inplace import check_writable
+
     view, advanced = _basic(t, index)
+    check_writable(view, overlap_raises=not advanced)  # PyTorch copies into a basic view: overlap raises
     if not advanced:
         if isinstance(value, Tensor):
             view.copy_(value)

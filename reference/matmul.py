@@ -12,6 +12,7 @@ import operator
 from fractions import Fraction
 
 from . import exact as ex_
+from .autograd import record
 from .broadcasting import broadcast_shapes, broadcast_to
 from .devices import result_device
 from .exact import add_up, mag, mul_up, to_dtype
@@ -19,6 +20,15 @@ from .tensor import Tensor, numel_of
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """The product; its gradients are dot products too (``_matmul_grad``), named as PyTorch's nodes."""
+    out = _matmul(a, b)
+    name = {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (1, 2): "SqueezeBackward4",
+            (2, 1): "MvBackward0"}.get((a.ndim, b.ndim), "BmmBackward0")
+    return record(out, name, (a, b), (lambda g: _matmul_grad(a, b, g, 0), lambda g: _matmul_grad(a, b, g, 1)),
+                  saves=((b,), (a,)))
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D")
     if a.dtype != b.dtype:
@@ -154,3 +164,41 @@ def _dot_bound(xs, ys, exs, eys, dtype) -> float:
     magnitude = add_up(*(mul_up(add_up(mag(x), ex), add_up(mag(y), ey))
                          for x, y, ex, ey in zip(xs, ys, exs, eys, strict=True)))
     return add_up(carried, mul_up(ex_.gamma(k, dtype), magnitude))
+
+
+def _matmul_grad(a: Tensor, b: Tensor, g: Tensor, wrt: int) -> Tensor:
+    """d(a @ b) with output gradient g, for a (wrt=0: g @ b^T) or b (wrt=1: a^T @ g).
+
+    With A = a as (..., n, k) and B = b as (..., k, m) (a 1-D operand made a matrix),
+    gA[i, t] = sum over the batches that broadcast onto A's batch, and over j, of
+    g[i, j] * B[t, j]; likewise gB[t, j] = sum of A[i, t] * g[i, j]. Each element is
+    one dot product of its full length: the bound covers any order, FMA, and a batch
+    folded into the matrix dims or summed afterwards (Higham's lemma 3.3).
+    """
+    a2 = _as_matrix(a, rows=1) if a.ndim == 1 else a
+    b2 = _as_matrix(b, cols=1) if b.ndim == 1 else b
+    (n, k), m = a2.shape[-2:], b2.shape[-1]
+    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    maps = [broadcast_to(Tensor.from_flat(list(range(numel_of(x.shape[:-2]))), x.shape[:-2], a.dtype),
+                         batch).values() for x in (a2, b2)]
+    av, bv, gv = a.values(), b.values(), g.values()
+    ae, be, ge = a.errs(), b.errs(), g.errs()
+    target = a if wrt == 0 else b
+    terms: dict[int, tuple[list, list, list, list]] = {i: ([], [], [], []) for i in range(target.numel())}
+    for p in range(numel_of(batch)):
+        pa, pb = maps[0][p], maps[1][p]
+        for i in range(n):
+            for t in range(k):
+                for j in range(m):
+                    ia, ib, ig = (pa * n + i) * k + t, (pb * k + t) * m + j, (p * n + i) * m + j
+                    key, other = (ia, ib) if wrt == 0 else (ib, ia)
+                    xs, ys, exs, eys = terms[key]
+                    xs.append(gv[ig])
+                    exs.append(ge[ig])
+                    ys.append((bv if wrt == 0 else av)[other])
+                    eys.append((be if wrt == 0 else ae)[other])
+    values = [Fraction(_exact_dot(xs, ys)) for xs, ys, _, _ in terms.values()]
+    if not (g.exact and target.exact):
+        return Tensor.from_flat([to_dtype(v, g.dtype) for v in values], target.shape, g.dtype, g.device)
+    errs = [_dot_bound(xs, ys, exs, eys, g.dtype) for xs, ys, exs, eys in terms.values()]
+    return Tensor.from_flat(values, target.shape, g.dtype, g.device, True, errs, "bounded")

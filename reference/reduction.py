@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from . import exact as ex_
+from .autograd import expand_to, product, record
 from .dtypes import int64
 from .exact import add_up, mag, mul_up, to_dtype
 from .tensor import Tensor, numel_of
@@ -61,10 +62,15 @@ def sum(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - t
         return Tensor.from_flat(values, shape, int64, t.device, t.exact)
     values = [_exact_sum(xs) for xs, _ in groups]
     if not t.exact:
-        return Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
-    errs = [_sum_bound(xs, es, t.dtype) for xs, es in groups]
-    accuracy = "correctly-rounded" if n <= 1 and t._storage.err is None else "bounded"
-    return Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, accuracy)
+        out = Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
+    else:
+        errs = [_sum_bound(xs, es, t.dtype) for xs, es in groups]
+        accuracy = "correctly-rounded" if n <= 1 and t._storage.err is None else "bounded"
+        out = Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, accuracy)
+    # backward: the gradient repeated along the reduced dims (exact)
+    keep = _out_shape(t, dims, True)
+    return record(out, "SumBackward0" if dim is None else "SumBackward1", (t,),
+                  (lambda g: expand_to(g, keep, t.shape),))
 
 
 def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
@@ -79,13 +85,18 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
                                 [ex_.INF] * len(groups) if t.exact else None, "bounded")
     values = [_exact_sum(xs) / n for xs, _ in groups]
     if not t.exact:
-        return Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
-    g2 = ex_.gamma(2, t.dtype)
-    errs = []
-    for (xs, es), m in zip(groups, values, strict=True):
-        s_err = _sum_bound(xs, es, t.dtype)
-        errs.append(add_up(ex_.up(s_err / n), ex_.up(mul_up(g2, add_up(mag(m * n), s_err)) / n)))
-    return Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, "bounded")
+        out = Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
+    else:
+        g2 = ex_.gamma(2, t.dtype)
+        errs = []
+        for (xs, es), m in zip(groups, values, strict=True):
+            s_err = _sum_bound(xs, es, t.dtype)
+            errs.append(add_up(ex_.up(s_err / n), ex_.up(mul_up(g2, add_up(mag(m * n), s_err)) / n)))
+        out = Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, "bounded")
+    # backward: the gradient repeated along the reduced dims, over n (g/n or g*fl(1/n): product's bound)
+    keep = _out_shape(t, dims, True)
+    return record(out, "MeanBackward0" if dim is None else "MeanBackward1", (t,),
+                  (lambda g: product(expand_to(g, keep, t.shape), over=(n,)),))
 
 
 def _exact_sum(xs: list):

@@ -310,6 +310,8 @@ class Tensor:
         return self
 
     def fill_(self, value) -> Tensor:
+        from .inplace import check_writable
+        check_writable(self, overlap_raises=False)  # one value everywhere: overlap is harmless
         return self._write(*self._cast_from(value, self.numel()))
 
     def zero_(self) -> Tensor:
@@ -317,7 +319,31 @@ class Tensor:
 
     def copy_(self, src: Tensor) -> Tensor:
         from .broadcasting import broadcast_to
+        from .inplace import check_writable
+        check_writable(self)
         return self._write(*self._cast_from(broadcast_to(src, self.shape)))
+
+    # -- arithmetic in place: the out-of-place result, checked, cast and written (reference/inplace.py)
+    def add_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "add", other)
+
+    def sub_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "sub", other)
+
+    def mul_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "mul", other)
+
+    def div_(self, other) -> Tensor:
+        from .inplace import arith_
+        return arith_(self, "div", other)
+
+    __iadd__ = add_  # ``t += u`` rebinds t to what add_ returns: t itself
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
 
     # ---- devices (spec/device.md) ---------------------------------------------------------
     def to(self, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
@@ -380,6 +406,14 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None) -> None:
+        from .autograd import backward
+        backward(self, gradient, retain_graph)
+
+    def detach(self) -> Tensor:
+        from .autograd import detach
+        return detach(self)
 
     def __len__(self) -> int:
         if not self._shape:

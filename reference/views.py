@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .autograd import record_view
 from .tensor import Tensor, contiguous_strides, numel_of
 
 
@@ -102,7 +103,8 @@ def view(t: Tensor, *shape) -> Tensor:
     if strides is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
-    return t._view_of(shape, strides, t.storage_offset())
+    return record_view(t._view_of(shape, strides, t.storage_offset()), "ViewBackward0", t,
+                       lambda x: view(x, shape))
 
 
 def reshape(t: Tensor, *shape) -> Tensor:
@@ -110,8 +112,9 @@ def reshape(t: Tensor, *shape) -> Tensor:
     shape = infer_size(_shape_arg(shape), t.numel())
     strides = compute_stride(t.shape, t.stride(), shape)
     if strides is not None:
-        return t._view_of(shape, strides, t.storage_offset())
-    return _copy(t).view(shape)
+        return record_view(t._view_of(shape, strides, t.storage_offset()), "ViewBackward0", t,
+                           lambda x: reshape(x, shape))
+    return record_view(_copy(t).view(shape), "UnsafeViewBackward0", t, lambda x: reshape(x, shape))
 
 
 def is_contiguous(t: Tensor) -> bool:
@@ -145,14 +148,16 @@ def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
     if t.ndim:
         shape[d0], shape[d1] = shape[d1], shape[d0]
         strides[d0], strides[d1] = strides[d1], strides[d0]
-    return t._view_of(shape, strides, t.storage_offset())
+    return record_view(t._view_of(shape, strides, t.storage_offset()), "TransposeBackward0", t,
+                       lambda x: transpose(x, dim0, dim1))
 
 
 def t_(t: Tensor) -> Tensor:
     """``t()``: transpose of a 2-D tensor; 0-d and 1-D tensors are returned as views of themselves."""
     if t.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
-    return transpose(t, 0, 1) if t.ndim == 2 else t._view_of(t.shape, t.stride(), t.storage_offset())
+    out = transpose(t, 0, 1) if t.ndim == 2 else t._view_of(t.shape, t.stride(), t.storage_offset())
+    return record_view(out, "TBackward0", t, t_)
 
 
 def permute(t: Tensor, *dims) -> Tensor:
@@ -164,7 +169,8 @@ def permute(t: Tensor, *dims) -> Tensor:
     order = [t._normalize_dim(d) for d in dims]
     if len(set(order)) != len(order):
         raise RuntimeError(f"permute(): duplicate dims are not allowed: {dims}")
-    return t._view_of([t.shape[d] for d in order], [t.stride()[d] for d in order], t.storage_offset())
+    return record_view(t._view_of([t.shape[d] for d in order], [t.stride()[d] for d in order],
+                                  t.storage_offset()), "PermuteBackward0", t, lambda x: permute(x, *dims))
 
 
 def expand(t: Tensor, *sizes) -> Tensor:
@@ -196,7 +202,8 @@ def expand(t: Tensor, *sizes) -> Tensor:
                                    f"Tensor sizes: {list(t.shape)}")
             size, stride = target, 0
         out_shape[i], out_strides[i] = size, stride
-    return t._view_of(out_shape, out_strides, t.storage_offset())
+    return record_view(t._view_of(out_shape, out_strides, t.storage_offset()), "ExpandBackward0", t,
+                       lambda x: expand(x, *sizes))
 
 
 def unsqueeze(t: Tensor, dim: int) -> Tensor:

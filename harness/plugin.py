@@ -277,7 +277,8 @@ def _report(config, state: State) -> dict:
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
                "devices": state.devices, "capabilities": sorted(adapter.capabilities)}
     run = report_mod.run_info(state.started, time.monotonic() - state.t0,
-                              config.getoption("hypothesis_profile", None) or "default",
+                              (config.getoption("hypothesis_profile", None)
+                               or getattr(adapter, "hypothesis_profile", None) or "default"),
                               config.getoption("hypothesis_seed", None), SUITE_VERSION)
     return report_mod.build(state.rules, state.tallies, state.expectations, backend, run)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import settings
+from hypothesis import Phase, settings
 
 from . import backends, profiles
 from . import expectations as expectations_mod
@@ -86,6 +86,9 @@ def pytest_configure(config):
         config._tensorcts = State(config)
     except (backends.BackendError, expectations_mod.ExpectationError, SpecError) as exc:
         raise pytest.UsageError(f"tensorcts: {exc}") from None
+    own_profile = getattr(config._tensorcts.adapter, "hypothesis_profile", None)
+    if own_profile and config.getoption("hypothesis_profile", None) is None:
+        settings.load_profile(own_profile)  # a backend that compiles kernels asks for fewer examples
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(Tallier(config._tensorcts), "tensorcts-tallier")
 
@@ -154,13 +157,21 @@ def pytest_collection_modifyitems(session, config, items):
         for mark in item.iter_markers("witness"):
             witnesses.add(mark.args[0])
             item.user_properties.append(("witness", mark.args[0]))
-    for entries in state.expectations.values():
-        problems += [f"expectation for {e.rule}: unknown witness {e.witness!r}"
-                     for e in entries if e.witness and witnesses and e.witness not in witnesses]
+    modules = {Path(str(item.fspath)).resolve() for item in items}
+    if set(SUITES_DIR.glob("test_*.py")) <= modules:  # a witness can only be missing from a whole-suite run
+        for entries in state.expectations.values():
+            problems += [f"expectation for {e.rule}: unknown witness {e.witness!r}"
+                         for e in entries if e.witness and e.witness not in witnesses]
     wanted = config.getoption("rule")
     problems += [f"--rule {r}: unknown rule" for r in wanted if r not in state.rules]
     if problems:
         raise pytest.UsageError("tensorcts:\n  " + "\n  ".join(problems))
+    unavailable = getattr(state.adapter, "unavailable", None)
+    if unavailable and not state.devices:  # e.g. cupy without CUDA: every test skips, saying why
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=f"{state.adapter.name}: {unavailable}"), append=False)
+    for item in items:
+        _no_shrinking_when_expected(state, item)
     if wanted:
         keep = [i for i in items if set(_item_rules(i)) & set(wanted)]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
@@ -186,6 +197,21 @@ def _add_timeouts(config, items) -> None:
     for item in items:
         if SUITES_DIR in Path(item.fspath).parents and item.get_closest_marker("timeout") is None:
             item.add_marker(mark)
+
+
+def _no_shrinking_when_expected(state: State, item) -> None:
+    """A property whose every rule is a declared failure is not shrunk: its verdict is known, and
+    shrinking a failure costs most of a run (its deterministic example is the entry's witness)."""
+    rules = _item_rules(item)
+    fn = getattr(item, "obj", None)
+    current = getattr(fn, "_hypothesis_internal_use_settings", None)
+    if not rules or current is None or getattr(fn, "_tensorcts_no_shrink", False):
+        return
+    device = dict(item.user_properties).get("device")
+    if all(state.expected(r, device, None) for r in rules):
+        fn._hypothesis_internal_use_settings = settings(
+            current, phases=[p for p in current.phases if p is not Phase.shrink])
+        fn._tensorcts_no_shrink = True
 
 
 def pytest_runtest_setup(item):
@@ -259,7 +285,7 @@ def _tally(state: State, rep) -> None:
             tally = state.tallies.setdefault(r, report_mod.RuleTally())
             tally.passed += 1
             if props.get("witness"):
-                tally.witness_passed.append(props["witness"])
+                tally.witness_passed.append((props["witness"], props.get("device")))
     elif rep.skipped and hasattr(rep, "wasxfail"):
         for r in props.get("failed_rules") or rules:
             state.tallies.setdefault(r, report_mod.RuleTally()).xfailed += 1
@@ -285,7 +311,8 @@ def _report(config, state: State) -> dict:
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
                "devices": state.devices, "capabilities": sorted(adapter.capabilities)}
     run = report_mod.run_info(state.started, time.monotonic() - state.t0,
-                              config.getoption("hypothesis_profile", None) or "default",
+                              (config.getoption("hypothesis_profile", None)
+                               or getattr(adapter, "hypothesis_profile", None) or "default"),
                               config.getoption("hypothesis_seed", None), SUITE_VERSION)
     return report_mod.build(state.rules, state.tallies, state.expectations, backend, run)
 

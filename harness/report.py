@@ -22,7 +22,7 @@ class RuleTally:
     xfailed: int = 0  # failures an expectation covers
     unsupported: int = 0
     skipped: int = 0  # skipped for another reason (no such device, ...)
-    witness_passed: list[str] = field(default_factory=list)
+    witness_passed: list[tuple[str, str | None]] = field(default_factory=list)  # (witness, device)
     message: str | None = None
 
 
@@ -35,7 +35,8 @@ def rule_status(tally: RuleTally, expectations: list[Expectation]) -> str:
     if "unsupported" in statuses and not tally.passed and not tally.xfailed:
         return "unsupported"
     if "fail" in statuses:
-        if tally.witness_passed:
+        # only an entry's own witness, on a device the entry covers, can show it stale
+        if any(e.witness == w and e.applies(d) for e in expectations for w, d in tally.witness_passed):
             return "xpass"
         if tally.xfailed:
             return "xfail"

@@ -126,8 +126,8 @@ class Case:
         try:
             obs = self.backend.observe(result)
             shown = f": shape {obs.shape}, dtype {obs.dtype}, values {_show(obs.flat, obs.shape)}"
-        except Exception:
-            shown = f": {result!r}"[:200]
+        except Exception as exc:  # a lazy backend may fail only when its result is read
+            shown = f" of type {type(result).__name__}, which then raised {type(exc).__name__} when observed: {exc}"
         self.fail(f"expected an error, but the backend returned a result{shown}")
         return ""
 

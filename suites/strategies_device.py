@@ -17,9 +17,10 @@ INT_RANGE = {"int32": 2**31 - 1, "int64": 2**63 - 1}
 
 @st.composite
 def placed_tensors(draw, backend, device: str, kinds: str = "bif", min_side: int = 0,
-                   min_dims: int = 0, max_dims: int = 3) -> Tensor:
-    """An oracle tensor of any of the backend's dtypes on ``device``, values over the dtype's range."""
-    dtype = draw(dtypes(backend, device, kinds), label="dtype")
+                   min_dims: int = 0, max_dims: int = 3, also_on: str | None = None) -> Tensor:
+    """An oracle tensor of any of the backend's dtypes on ``device`` (and on ``also_on``, the other
+    end of a transfer: a device may lack a dtype), values over the dtype's range."""
+    dtype = draw(common_dtypes(backend, device, also_on or device, kinds), label="dtype")
     shape = draw(shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side), label="shape")
     n = 1
     for s in shape:
@@ -35,3 +36,9 @@ def fill_value(ref: Tensor):
     if ref.dtype.is_bool:
         return not first
     return next(v for v in (3, 5) if v != first)
+
+
+def common_dtypes(backend, a: str, b: str, kinds: str = "bif") -> st.SearchStrategy:
+    """The backend's dtypes of the given kinds that both devices have (array-api-strict's no_x64 lacks some)."""
+    on_b = set(backend.dtypes(b))
+    return dtypes(backend, a, kinds).filter(lambda d: d in on_b)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import reference as R
 from suites.checks import Case
 from suites.strategies import dtypes, exact_tensor, operand_pair, shapes, tensors
-from suites.strategies_device import fill_value, placed_tensors
+from suites.strategies_device import common_dtypes, fill_value, placed_tensors
 
 
 class PlacedCase(Case):
@@ -41,8 +41,13 @@ class PlacedCase(Case):
         return "\n".join(lines)
 
 
+def _is_cpu(device: str) -> bool:
+    """``cpu`` and further host devices ``cpu:N`` (JAX can have several) are CPUs, not accelerators."""
+    return device.split(":")[0] == "cpu"
+
+
 def _accelerators(backend) -> list[str]:
-    return [d for d in backend.devices() if d != "cpu"]
+    return [d for d in backend.devices() if not _is_cpu(d)]
 
 
 def _has_inplace(backend) -> bool:
@@ -137,7 +142,7 @@ def test_to_same(backend, device, data):
 @given(data=st.data())
 def test_to_other(backend, device_pair, data):
     src, dst = device_pair
-    ref = data.draw(placed_tensors(backend, src, min_side=1), label="t")
+    ref = data.draw(placed_tensors(backend, src, min_side=1, also_on=dst), label="t")
     case = Case(backend, "device.to-other", src, ref.dtype.name)
     t = case.input("t", ref)
     _check_transfer(case, t, ref, src, dst, f"t.to({dst!r})", lambda x: backend.to(x, dst))
@@ -211,7 +216,7 @@ def test_result_device(backend, device, data):
 @given(data=st.data())
 def test_mixed_devices_raise(backend, device_pair, data):
     src, dst = device_pair
-    dtype = data.draw(dtypes(backend, src, "if"), label="dtype")
+    dtype = data.draw(common_dtypes(backend, src, dst, "if"), label="dtype")
     a_ref = data.draw(tensors(dtype, data.draw(shapes(min_dims=1, max_dims=2, min_side=1), label="shape")),
                       label="a")
     b_ref = data.draw(tensors(dtype, a_ref.shape), label="b")
@@ -219,7 +224,7 @@ def test_mixed_devices_raise(backend, device_pair, data):
     a, b = case.input_on("a", a_ref, src), case.input_on("b", b_ref, dst)
     case.expect_error("a + b", lambda: backend.binary_operator("+", a, b))
     case.expect_error("{ns}.mul(b, a)", lambda: backend.mul(b, a))
-    if src != "cpu":  # a 0-d tensor is exempt only on the CPU (device.mixed-cpu-scalar)
+    if not _is_cpu(src):  # a 0-d tensor is exempt only on the CPU (device.mixed-cpu-scalar)
         s = case.input_on("s", exact_tensor([a_ref.values()[0]], (), dtype), src)
         c = case.input_on("c", b_ref, "cpu")
         case.expect_error("s + c", lambda: backend.binary_operator("+", s, c))
@@ -234,8 +239,8 @@ def test_mixed_devices_raise(backend, device_pair, data):
 @pytest.mark.rule("device.mixed-cpu-scalar")
 @given(data=st.data(), scalar_first=st.booleans())
 def test_mixed_cpu_scalar(backend, device, data, scalar_first):
-    if device == "cpu":
-        pytest.skip("the exception is for a 0-d cpu tensor with a tensor on another device")
+    if _is_cpu(device):
+        pytest.skip("the exception is for a 0-d cpu tensor with a tensor on an accelerator")
     dtype = data.draw(dtypes(backend, device, "if"), label="dtype")
     t_ref = data.draw(tensors(dtype, data.draw(shapes(min_dims=1), label="shape")), label="t")
     s_ref = data.draw(tensors(dtype, ()), label="s")
@@ -264,8 +269,8 @@ def _host_values(array) -> list:
 @pytest.mark.rule("interop.numpy-requires-cpu")
 @given(data=st.data())
 def test_numpy_requires_cpu(backend, device, data):
-    if device == "cpu":
-        pytest.skip("numpy() of a cpu tensor is interop.numpy-shares' case; this rule needs another device")
+    if _is_cpu(device):
+        pytest.skip("numpy() of a cpu tensor is interop.numpy-shares' case; this rule needs an accelerator")
     ref = data.draw(placed_tensors(backend, device, min_side=1), label="t")
     case = Case(backend, "interop.numpy-requires-cpu", device, ref.dtype.name)
     t = case.input("t", ref)

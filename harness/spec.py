@@ -21,6 +21,8 @@ _LEVEL = re.compile(r"\*\*Level\*\* (core|torch)\b")
 _ACCURACY = re.compile(r"\*\*Accuracy\*\* ([^·\n]+)")
 _REFERENCE = re.compile(r"\*\*Reference\.\*\* `([^`]+)`")
 _RETIRED = re.compile(r"\*\*Status\*\* retired")
+#: a rule this project added to RULES.md's catalogue (RULES.md allows new IDs, never renames)
+_ADDED = re.compile(r"\*\*Added\*\* ")
 
 
 class SpecError(ValueError):
@@ -37,6 +39,7 @@ class Rule:
     reference: str | None
     source: str  # file:line of the heading
     retired: bool = False
+    added: bool = False  # not in RULES.md: the entry says why it was added
 
 
 def parse_file(path: Path) -> list[Rule]:
@@ -58,7 +61,8 @@ def parse_file(path: Path) -> list[Rule]:
         if not level or not accuracy:
             raise SpecError(f"{where}: rule {rule_id} needs a '**Level** core|torch' and an '**Accuracy** ...' line")
         rules.append(Rule(rule_id, area, m.group(2).strip(), level.group(1), accuracy.group(1).strip(),
-                          ref.group(1) if ref else None, where, bool(_RETIRED.search(body))))
+                          ref.group(1) if ref else None, where, bool(_RETIRED.search(body)),
+                          bool(_ADDED.search(body))))
     return rules
 
 

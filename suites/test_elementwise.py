@@ -7,8 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import reference as R
+from reference.tensor import numel_of
 from suites.checks import Case
-from suites.strategies import dtypes, operand_pair, python_scalars, shapes, tensors
+from suites.strategies import dtypes, exact_tensor, operand_pair, python_scalars, shapes, tensors, values_of
 
 BINARY = {  # rule -> (function name, operator symbol, reference function)
     "elementwise.add": ("add", "+", R.add),
@@ -95,8 +96,8 @@ def test_scalar_operand(backend, device, data, rule, scalar_first):
     # A float scalar with an integer tensor changes the dtype: that is promotion.python-scalar's case.
     kinds = "if" if R.BY_NAME[dtype].is_floating else "i"
     s = data.draw(python_scalars(kinds, nonzero=divisor_is_scalar), label="scalar")
-    if name == "div" and (scalar_first and 0 in t_ref.values() or not R.BY_NAME[dtype].is_floating):
-        return  # nonzero divisors only (DESIGN.md domain); integer division's dtype is elementwise.div's
+    if name == "div" and (scalar_first or not R.BY_NAME[dtype].is_floating):
+        return  # s / t is elementwise.scalar-dividend's case; integer division's dtype is elementwise.div's
     case = Case(backend, "elementwise.scalar-operand", device, dtype)
     t, s = case.input("t", t_ref), case.input("s", s)
     operands, refs = ((s, t), (s, t_ref)) if scalar_first else ((t, s), (t_ref, s))
@@ -107,6 +108,20 @@ def test_scalar_operand(backend, device, data, rule, scalar_first):
     else:
         observed = case.observe(f"{{ns}}.{name}(t, s)", lambda: getattr(backend, name)(*operands))
     case.expect(observed, reference(*refs))
+
+
+@pytest.mark.rule("elementwise.scalar-dividend")
+@given(data=st.data())
+def test_scalar_dividend(backend, device, data):
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    shape = data.draw(shapes(), label="shape")
+    n = numel_of(shape)
+    divisors = data.draw(st.lists(values_of(dtype).filter(bool), min_size=n, max_size=n), label="t")
+    t_ref = exact_tensor(divisors, shape, dtype)
+    case = Case(backend, "elementwise.scalar-dividend", device, dtype)
+    t, s = case.input("t", t_ref), case.input("s", data.draw(python_scalars("if"), label="scalar"))
+    observed = case.observe("s / t", lambda: backend.binary_operator("/", s, t))
+    case.expect(observed, R.div(s, t_ref))
 
 
 @pytest.mark.rule("elementwise.bool")

@@ -54,6 +54,16 @@ def test_division_by_a_python_scalar_is_correctly_rounded(backend, device):
     case.expect(case.observe("t / s", lambda: backend.binary_operator("/", t, s)), R.div(t_ref, s))
 
 
+@pytest.mark.rule("elementwise.scalar-dividend")
+@pytest.mark.witness("python-scalar-dividend")
+def test_python_scalar_divided_by_a_tensor_is_correctly_rounded(backend, device):
+    """``5 / tensor([23.])`` in float32 is round(5/23) = 0.21739129722118378, not 5 * fl(1/23)."""
+    t_ref = exact_tensor([23.0], (1,), "float32")
+    case = Case(backend, "elementwise.scalar-dividend", device, "float32")
+    t, s = case.input("t", t_ref), case.input("s", 5)
+    case.expect(case.observe("s / t", lambda: backend.binary_operator("/", s, t)), R.div(s, t_ref))
+
+
 # ---- views -----------------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from adapters.reference import ReferenceAdapter
 from adapters.torch import TorchAdapter
 
 
@@ -114,4 +115,15 @@ class BoolSubAllowed(TorchAdapter):
     def binary_operator(self, symbol, a, b):
         if symbol == "-" and getattr(a, "dtype", None) == self.lib.bool:
             return a ^ b
+        return super().binary_operator(symbol, a, b)
+
+
+class ScalarDividendByReciprocal(ReferenceAdapter):
+    """s / t computed as t.reciprocal() * s: two roundings (what torch does, hence a reference mutant)."""
+
+    breaks = "elementwise.scalar-dividend"
+
+    def binary_operator(self, symbol, a, b):
+        if symbol == "/" and isinstance(a, (int, float)):
+            return self.lib.mul(self.lib.div(1.0, b), a)
         return super().binary_operator(symbol, a, b)

@@ -194,8 +194,9 @@ def build(rules: dict[str, Rule], tests: dict[str, list[str]], mutants: dict[str
             if not row.mutants:
                 row.gaps.append("no mutant")
         if catalogue is not None:
-            if rule_id not in catalogue and not rule.added:
-                row.gaps.append("not in RULES.md (a new rule's entry says so with an '**Added** why' line)")
+            if rule_id not in catalogue:
+                if not rule.added:
+                    row.gaps.append("not in RULES.md (a new rule's entry says so with an '**Added** why' line)")
             elif catalogue[rule_id] != rule.level:
                 row.gaps.append(f"level {rule.level}, RULES.md says {catalogue[rule_id]}")
         rows.append(row)

@@ -1,3 +1,6 @@
-"""Loads the tensorcts pytest plugin for every run in this repository."""
+"""Repository-wide pytest configuration.
 
-pytest_plugins = ["harness.plugin"]
+The tensorcts plugin itself is loaded through its ``pytest11`` entry point
+(pyproject.toml), in this repository as in any other directory, once the
+package is installed (``pip install -e .``).
+"""

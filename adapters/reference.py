@@ -6,7 +6,7 @@ place, plus the simulated devices ``sim:0`` and ``sim:1``.
 
 from __future__ import annotations
 
-import reference
+from tensorcts import reference
 
 from .base import CAPABILITIES, Observation
 from .torch import TorchAdapter
@@ -39,7 +39,7 @@ class ReferenceAdapter(TorchAdapter):
                            strides=t.stride(), offset=t.storage_offset())
 
     def repro(self, expression: str) -> str:
-        return f"import reference as torch  # tensorcts reference\n{expression}"
+        return f"import tensorcts.reference as torch  # tensorcts reference\n{expression}"
 
     def legacy_constructor(self, *sizes):
         return reference.creation.legacy_tensor(*sizes)

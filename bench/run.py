@@ -112,8 +112,8 @@ def caps_benchmark() -> str:
     import struct
     from fractions import Fraction
 
-    import reference as R
-    from reference.tensor import Tensor
+    import tensorcts.reference as R
+    from tensorcts.reference.tensor import Tensor
 
     rng = random.Random(0)
 

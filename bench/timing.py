@@ -21,8 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from hypothesis.statistics import collector
-
-from harness.proxy import CallTimer
+from tensorcts.harness.proxy import CallTimer
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONES = (("reference", str(ROOT / "reference") + os.sep), ("checks", str(ROOT / "suites") + os.sep),

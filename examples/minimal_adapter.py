@@ -12,8 +12,7 @@ Copy it, replace NumPy with your library, and fill in more operations from
 from fractions import Fraction
 
 import numpy as np
-
-from adapters.base import Adapter, Observation
+from tensorcts.adapters.base import Adapter, Observation
 
 
 class MinimalNumpy(Adapter):

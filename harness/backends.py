@@ -8,17 +8,17 @@ import os
 import sys
 from pathlib import Path
 
-from adapters.base import Adapter
+from tensorcts.adapters.base import Adapter
 
 #: built-in name -> (adapter "module:attr", the package it needs, the pip extra that installs it)
 BUILTINS: dict[str, tuple[str, str | None]] = {
-    "torch": ("adapters.torch:TorchAdapter", "torch"),
-    "reference": ("adapters.reference:ReferenceAdapter", None),
-    "numpy": ("adapters.numpy:NumpyAdapter", "numpy"),
-    "jax": ("adapters.jax:JaxAdapter", "jax"),
-    "array_api_strict": ("adapters.array_api_strict:ArrayApiStrictAdapter", "array_api_strict"),
-    "cupy": ("adapters.cupy:CupyAdapter", "cupy"),
-    "tinygrad": ("adapters.tinygrad:TinygradAdapter", "tinygrad"),
+    "torch": ("tensorcts.adapters.torch:TorchAdapter", "torch"),
+    "reference": ("tensorcts.adapters.reference:ReferenceAdapter", None),
+    "numpy": ("tensorcts.adapters.numpy:NumpyAdapter", "numpy"),
+    "jax": ("tensorcts.adapters.jax:JaxAdapter", "jax"),
+    "array_api_strict": ("tensorcts.adapters.array_api_strict:ArrayApiStrictAdapter", "array_api_strict"),
+    "cupy": ("tensorcts.adapters.cupy:CupyAdapter", "cupy"),
+    "tinygrad": ("tensorcts.adapters.tinygrad:TinygradAdapter", "tinygrad"),
 }
 DEFAULT = "torch"
 ENV_VAR = "TENSORCTS_BACKEND"
@@ -56,7 +56,7 @@ def _load_attr(spec: str):
 def _instantiate(obj, spec: str) -> Adapter:
     adapter = obj() if isinstance(obj, type) else obj
     if not isinstance(adapter, Adapter):
-        raise BackendError(f"{spec} is not an adapters.base.Adapter (got {type(adapter).__name__})")
+        raise BackendError(f"{spec} is not a tensorcts.adapters.base.Adapter (got {type(adapter).__name__})")
     return adapter
 
 

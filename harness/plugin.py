@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import Phase, settings
+from tensorcts.suites.outcome import ConformanceFailure, failures_in
 
 from . import backends, profiles
 from . import expectations as expectations_mod
 from . import report as report_mod
-from .outcome import ConformanceFailure, failures_in
 from .proxy import UNSUPPORTED_PREFIX, BackendProxy
 from .spec import SpecError, load_rules
 

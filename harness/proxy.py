@@ -11,8 +11,7 @@ import os
 import time
 
 import pytest
-
-from adapters.base import Adapter, Unsupported
+from tensorcts.adapters.base import Adapter, Unsupported
 
 UNSUPPORTED_PREFIX = "unsupported: "
 

@@ -2,7 +2,7 @@
 
 It reads like PyTorch so that the spec's examples run against it::
 
-    >>> from reference import arange, matmul
+    >>> from tensorcts.reference import arange, matmul
     >>> matmul(arange(3.0), arange(6.0).view(3, 2)).tolist()
 
 Pass ``exact=True`` at creation for the oracle face (exact values with error

@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import strategies as st
-
-from reference.tensor import Tensor
-from suites.checks import Case
-from suites.strategies import exact_tensor
-from suites.strategies_view import (
+from tensorcts.reference.tensor import Tensor
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies_view import (
     ViewOp,
     basic_index,
     cached_dtypes,

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from adapters.base import Observation, flatten_nested
-from harness.outcome import ConformanceFailure
-from reference.exact import round_float
-from reference.tensor import Tensor, nest
+from tensorcts.adapters.base import Observation, flatten_nested
+from tensorcts.reference.exact import round_float
+from tensorcts.reference.tensor import Tensor, nest
+from tensorcts.suites.outcome import Blocked, ConformanceFailure
 
 MAX_SHOWN = 12  # elements shown per tensor in a message
 
@@ -53,13 +53,33 @@ def _source_value(v):
 class Case:
     """One example of one or more rules, on one backend, device and dtype."""
 
-    def __init__(self, backend, rules: str | tuple[str, ...], device: str, dtype: str | None = None):
+    def __init__(self, backend, rules: str | tuple[str, ...], device: str, dtype: str | None = None,
+                 **case_class: str):
         self.backend = backend
         self.rules = (rules,) if isinstance(rules, str) else tuple(rules)
         self.device = device
         self.dtype = dtype
+        #: the case-class keys expectations match (docs/suite-contract.md): form=, index=, construction=, ...
+        self.case_class: dict[str, str] = dict(case_class)
         self.inputs: list[tuple[str, Any]] = []
         self.call_text = ""
+        self.ran = 0  # executions of the operation under test
+        self.observations: list[tuple[str, str, Any]] = []  # MAY behaviour: (rule, key, value)
+        self.measurements: list[tuple[str, str, float, str]] = []  # (rule, key, value, repro)
+
+    def classes(self) -> dict[str, str]:
+        """This case's class keys: dtype, device, rank and size derived from the inputs unless given."""
+        out = dict(self.case_class)
+        out.setdefault("device", self.device)
+        if self.dtype:
+            out.setdefault("dtype", self.dtype)
+        tensors = [v for _, v in self.inputs if isinstance(v, Tensor)]
+        if tensors and "rank" not in out:
+            ndim = max(len(t.shape) for t in tensors)
+            out["rank"] = "0-d" if ndim == 0 else "1-d" if ndim == 1 else "n-d"
+        if tensors and "size" not in out:
+            out["size"] = "empty" if any(0 in t.shape for t in tensors) else "nonempty"
+        return out
 
     # ---- inputs ---------------------------------------------------------------------------
     def input(self, name: str, value):
@@ -86,13 +106,32 @@ class Case:
         return self.backend.repro("\n".join(lines))
 
     # ---- running ----------------------------------------------------------------------------
+    def setup(self, op: str, fn: Callable[[], Any], rule: str | None = None):
+        """A step that only builds inputs for the operation under test: if it fails for any reason
+        (``Unsupported`` included), the case is ``blocked`` by ``op`` (of ``rule``), never failed."""
+        try:
+            return fn()
+        except Exception as exc:
+            raise Blocked(f"setup step {op}" + (f" (rule {rule})" if rule else "")
+                          + f" failed: {type(exc).__name__}: {exc}", self.rules, op, rule) from exc
+
     def run(self, call_text: str, fn: Callable[[], Any]):
         """The backend's result of ``fn``; an exception where a result is required is a failure."""
         self.call_text = call_text
         try:
-            return fn()
+            result = fn()
         except Exception as exc:
             self.fail(f"the backend raised {type(exc).__name__}: {exc}\nwhere the rule requires a result")
+        self.ran += 1
+        return result
+
+    def may(self, rule: str, key: str, value: Any) -> None:
+        """Record behaviour the spec leaves to the library (MAY): an observation, never a failure."""
+        self.observations.append((rule, key, value))
+
+    def measure(self, rule: str, key: str, value: float) -> None:
+        """Record a measurement (e.g. an error in ULPs) with this case's repro; the report keeps the largest."""
+        self.measurements.append((rule, key, value, self.source()))
 
     def observe(self, call_text: str, fn: Callable[[], Any]) -> Observation:
         return self.backend.observe(self.run(call_text, fn))
@@ -108,7 +147,7 @@ class Case:
         call = self.call_text.format(ns="") if self.call_text else "?"
         message = (f"{head}\n  {what}\n  call: {call.lstrip('.')}\n  inputs:\n{inputs}\n"
                    f"  repro:\n" + "\n".join("    " + line for line in self.source().splitlines()))
-        raise ConformanceFailure(message, rules, self.device, self.dtype)
+        raise ConformanceFailure(message, rules, self.device, self.dtype, self.classes())
 
     # ---- checks --------------------------------------------------------------------------------
     def check(self, condition: bool, what: str, rules: tuple[str, ...] | None = None) -> None:
@@ -121,6 +160,7 @@ class Case:
         try:
             result = fn()
         except Exception as exc:
+            self.ran += 1
             return f"{type(exc).__name__}: {exc}"
         shown = ""
         try:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import cache
 
+import tensorcts.reference as R
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, numel_of
+from tensorcts.reference.tensor import Tensor, numel_of
 
 MAX_NUMEL = 256  # cost cap: elements per tensor
 MAX_MACS = 4096  # cost cap: multiply-adds per matmul

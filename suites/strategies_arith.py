@@ -13,9 +13,8 @@ import random
 from functools import cache
 
 from hypothesis import strategies as st
-
-from reference.tensor import Tensor, numel_of
-from suites.strategies import exact_tensor, values_of
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.strategies import exact_tensor, values_of
 
 POOL = 6
 

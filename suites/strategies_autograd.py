@@ -17,12 +17,11 @@ import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import tensorcts.reference as R
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, numel_of
-from suites.strategies import broadcastable_shapes, exact_tensor
-from suites.strategies_view import basic_index, expand_shape, format_index, restructured
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.strategies import broadcastable_shapes, exact_tensor
+from tensorcts.suites.strategies_view import basic_index, expand_shape, format_index, restructured
 
 MAX_OPS = 6
 MAX_NUMEL = 48  # elements per program value: the exact backward stays cheap

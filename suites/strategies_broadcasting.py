@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
-
-from reference.tensor import numel_of
-from suites.strategies import MAX_NUMEL, shapes
+from tensorcts.reference.tensor import numel_of
+from tensorcts.suites.strategies import MAX_NUMEL, shapes
 
 MISMATCH_SIZES = (0, 2, 3, 4, 5)  # sizes that never broadcast against a different size
 

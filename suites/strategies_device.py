@@ -7,9 +7,8 @@ went through int32 or float32 would show) and floats over the full band.
 from __future__ import annotations
 
 from hypothesis import strategies as st
-
-from reference.tensor import Tensor
-from suites.strategies import dtypes, exact_tensor, shapes, values_of
+from tensorcts.reference.tensor import Tensor
+from tensorcts.suites.strategies import dtypes, exact_tensor, shapes, values_of
 
 #: integers drawn for a transfer: the dtype's whole range
 INT_RANGE = {"int32": 2**31 - 1, "int64": 2**63 - 1}

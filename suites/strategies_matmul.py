@@ -7,11 +7,10 @@ multiply-adds per example.
 from __future__ import annotations
 
 from hypothesis import strategies as st
-
-from reference.broadcasting import broadcast_shapes
-from reference.tensor import Tensor, numel_of
-from suites.strategies import MAX_MACS, MAX_NUMEL
-from suites.strategies_arith import pooled_tensors, value_pools
+from tensorcts.reference.broadcasting import broadcast_shapes
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.strategies import MAX_MACS, MAX_NUMEL
+from tensorcts.suites.strategies_arith import pooled_tensors, value_pools
 
 CASES = ("dot", "matrix-matrix", "vector-matrix", "matrix-vector", "batched")
 

@@ -17,9 +17,8 @@ from typing import Any
 
 from hypothesis import assume
 from hypothesis import strategies as st
-
-from reference.tensor import Tensor, numel_of
-from suites.strategies import MAX_NUMEL, dtypes, exact_tensor, shapes, values_of
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.strategies import MAX_NUMEL, dtypes, exact_tensor, shapes, values_of
 
 # Strategies are built once and reused (lru_cache): building one per example (with a .filter or
 # .map lambda) costs more than drawing from it, and these suites must stay fast.

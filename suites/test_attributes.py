@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from reference.tensor import contiguous_strides, nest, numel_of
-from suites.checks import Case
-from suites.strategies_view import cached_dtypes, cached_shapes, view_chains
+from tensorcts.reference.tensor import contiguous_strides, nest, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, view_chains
 
 
 def _some_tensor(backend, device, data):
@@ -20,7 +19,7 @@ def _some_tensor(backend, device, data):
 
 
 def _made(case, backend, base_ref, ops):
-    from suites.aliasing import run_chain
+    from tensorcts.suites.aliasing import run_chain
     return run_chain(case, backend, case.input("base", base_ref), ops)
 
 

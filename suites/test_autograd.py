@@ -11,14 +11,13 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, nest
-from suites.checks import Case, _source_value
-from suites.strategies import dtypes, exact_tensor
-from suites.strategies_autograd import Program, Step, program_values, programs
+from tensorcts.reference.tensor import Tensor, nest
+from tensorcts.suites.checks import Case, _source_value
+from tensorcts.suites.strategies import dtypes, exact_tensor
+from tensorcts.suites.strategies_autograd import Program, Step, program_values, programs
 
 BAND = (Fraction(1, 2 ** 60), Fraction(2 ** 60))  # exact nonzero magnitudes where no value is subnormal
 
@@ -117,7 +116,7 @@ def test_grad_values(backend, device, data):
 
 def _fixed(shape, start: float, dtype: str = "float32") -> Tensor:
     """Deterministic nonzero values: start, start + 1.25, ... with alternating signs."""
-    from reference.tensor import numel_of
+    from tensorcts.reference.tensor import numel_of
     return exact_tensor([(start + 1.25 * i) * (-1) ** i for i in range(numel_of(shape))], shape, dtype)
 
 
@@ -148,8 +147,8 @@ def test_grad_values_each_op(backend, device, name):
 @pytest.mark.rule("autograd.broadcast-reduce")
 @given(data=st.data(), op=st.sampled_from(["add", "sub", "mul", "div"]))
 def test_broadcast_reduce(backend, device, data, op):
-    from suites.strategies import broadcastable_shapes
-    from suites.strategies_autograd import _shapes
+    from tensorcts.suites.strategies import broadcastable_shapes
+    from tensorcts.suites.strategies_autograd import _shapes
 
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
@@ -176,7 +175,7 @@ def test_broadcast_reduce_fixed(backend, device, op, shape_b):
 
 
 def _leaf(data, dtype: str, shape, nonzero: bool = False) -> Tensor:
-    from reference.tensor import numel_of
+    from tensorcts.reference.tensor import numel_of
     n = numel_of(shape)
     return exact_tensor(data.draw(st.lists(program_values(dtype, nonzero), min_size=n, max_size=n)), shape, dtype)
 
@@ -212,7 +211,7 @@ def test_tutorial_example(backend, device):
 
 
 def _reference_ops():
-    from suites.strategies_autograd import REFERENCE_OPS
+    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     return REFERENCE_OPS
 
 
@@ -364,7 +363,7 @@ def test_accumulate(backend, device, data):
     second = _leaf(data, program.dtype, program.cotangent.shape)
     leaves = [R.tensor(x, exact=True).requires_grad_(g) for x, g in zip(program.leaves, program.grad_leaves,
                                                                          strict=True)]
-    from suites.strategies_autograd import REFERENCE_OPS
+    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     program.run(REFERENCE_OPS, leaves).backward(program.cotangent)
     program.run(REFERENCE_OPS, leaves).backward(second)
     expected = [x.grad for x, g in zip(leaves, program.grad_leaves, strict=True) if g]
@@ -424,7 +423,7 @@ def test_retain_graph(backend, device, data, op, retain):
     case.run(text, lambda: backend.backward(y))
     xr = R.tensor(x_ref, exact=True).requires_grad_()
     wr = R.tensor(w_ref, exact=True)
-    from suites.strategies_autograd import REFERENCE_OPS
+    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     yr = _one_op(REFERENCE_OPS, op, xr, wr)
     yr.backward(retain_graph=True)
     yr.backward()

@@ -6,14 +6,13 @@ import itertools
 from functools import partial
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, contiguous_strides, numel_of
-from suites.checks import Case
-from suites.strategies import broadcastable_shapes, exact_tensor, shapes
-from suites.strategies_broadcasting import incompatible_shapes
+from tensorcts.reference.tensor import Tensor, contiguous_strides, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import broadcastable_shapes, exact_tensor, shapes
+from tensorcts.suites.strategies_broadcasting import incompatible_shapes
 
 OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
 

@@ -6,15 +6,14 @@ from fractions import Fraction
 from functools import cache
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.creation import arange_length
-from reference.tensor import nest, numel_of
-from suites.checks import Case
-from suites.strategies import values_of
-from suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
+from tensorcts.reference.creation import arange_length
+from tensorcts.reference.tensor import nest, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import values_of
+from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
 
 MAX_ARANGE = 256  # cost cap: elements per arange
 

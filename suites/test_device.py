@@ -11,13 +11,12 @@ it is a device rule about ``numpy()``.
 from __future__ import annotations
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor, operand_pair, shapes, tensors
-from suites.strategies_device import common_dtypes, fill_value, placed_tensors
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import dtypes, exact_tensor, operand_pair, shapes, tensors
+from tensorcts.suites.strategies_device import common_dtypes, fill_value, placed_tensors
 
 
 class PlacedCase(Case):

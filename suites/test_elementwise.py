@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import numel_of
-from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor, operand_pair, python_scalars, shapes, tensors, values_of
+from tensorcts.reference.tensor import numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import dtypes, exact_tensor, operand_pair, python_scalars, shapes, tensors, values_of
 
 BINARY = {  # rule -> (function name, operator symbol, reference function)
     "elementwise.add": ("add", "+", R.add),

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from suites.aliasing import alias_family, apply_write, run_chain, writes
-from suites.checks import Case
-from suites.strategies import exact_tensor
-from suites.strategies_view import (
+from tensorcts.suites.aliasing import alias_family, apply_write, run_chain, writes
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies_view import (
     ViewOp,
     basic_index,
     cached_dtypes,
@@ -71,7 +70,7 @@ def advanced_index(draw, shape: tuple[int, ...]):
 
 
 def _nest(values: list, shape):
-    from reference.tensor import nest
+    from tensorcts.reference.tensor import nest
     return nest(values, shape) if shape else values[0]
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, numel_of
-from suites.checks import Case
-from suites.strategies import broadcastable_shapes, dtypes, exact_tensor, shapes, tensors, values_of
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, shapes, tensors, values_of
 
 ARITH = ("add_", "sub_", "mul_", "div_")
 ALL_OPS = ARITH + ("zero_", "fill_", "copy_")
@@ -231,7 +230,7 @@ def test_cast_on_copy(backend, device, data, op):
 @pytest.mark.rule("inplace.through-views")
 @given(data=st.data(), op=st.sampled_from(ARITH + ("fill_",)))
 def test_through_views(backend, device, data, op):
-    from suites.strategies_view import chain_text, view_chains
+    from tensorcts.suites.strategies_view import chain_text, view_chains
 
     backend.require("inplace", "views")
     dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
@@ -263,7 +262,7 @@ def test_through_views(backend, device, data, op):
 @st.composite
 def _index_and_value(draw, shape, dtype: str):
     """A basic or advanced index of ``shape`` and a value (scalar or tensor) for it."""
-    from suites.strategies_view import basic_index
+    from tensorcts.suites.strategies_view import basic_index
 
     kind = draw(st.sampled_from(["basic", "int list", "bool mask"])) if shape and shape[0] else "basic"
     if kind == "basic":
@@ -294,7 +293,7 @@ def test_setitem(backend, device, data):
     alias = backend.getitem(t, (slice(None),))
     expected = _copy(t_ref)
     expected[index] = value_ref if scalar is None else scalar
-    from suites.strategies_view import format_index
+    from tensorcts.suites.strategies_view import format_index
     shown = format_index(index) if isinstance(index, tuple) else repr(index)
     case.run(f"alias = t[:]; t[{shown}] = {'value' if scalar is None else repr(scalar)}",
              lambda: backend.setitem(t, index, value))

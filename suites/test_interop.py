@@ -13,11 +13,10 @@ from functools import cache
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-from reference.tensor import Tensor, numel_of
-from suites.checks import Case
-from suites.strategies import exact_tensor
-from suites.strategies_view import (
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies_view import (
     basic_index,
     cached_dtypes,
     cached_shapes,
@@ -140,7 +139,7 @@ def test_numpy_shares(backend, data):
     dtype = data.draw(cached_dtypes(backend, CPU), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
     case = Case(backend, "interop.numpy-shares", CPU, dtype)
-    from suites.aliasing import overlaps_itself, run_chain
+    from tensorcts.suites.aliasing import overlaps_itself, run_chain
     t = run_chain(case, backend, case.input("base", base_ref), ops)
     n = case.run("t.numpy()", lambda: backend.to_numpy(t))
     _check_array(case, n, np.array(t_ref.tolist(), dtype=dtype).reshape(t_ref.shape), "t.numpy()")

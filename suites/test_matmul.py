@@ -6,15 +6,14 @@ import itertools
 from functools import partial
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor
-from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor
-from suites.strategies_broadcasting import MISMATCH_SIZES
-from suites.strategies_matmul import CASES, case_shapes, matmul_operands
+from tensorcts.reference.tensor import Tensor
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import dtypes, exact_tensor
+from tensorcts.suites.strategies_broadcasting import MISMATCH_SIZES
+from tensorcts.suites.strategies_matmul import CASES, case_shapes, matmul_operands
 
 
 def _matmul(case: Case, backend, a, b):

@@ -10,14 +10,13 @@ import itertools
 from functools import partial
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import Tensor, numel_of
-from suites.checks import Case
-from suites.strategies import broadcastable_shapes, exact_tensor, shapes
-from suites.strategies_arith import pooled_tensors
+from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import broadcastable_shapes, exact_tensor, shapes
+from tensorcts.suites.strategies_arith import pooled_tensors
 
 OPS = {"add": "+", "sub": "-", "mul": "*"}
 #: (op, symbol, operator form) in turn: each dtype pair gets one per example, all over a run

@@ -11,10 +11,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
-
-from suites.checks import Case
-from suites.stats import half_normal_cdf, ks_distance, ks_threshold, normal_cdf, uniform_cdf
-from suites.strategies import shapes
+from tensorcts.suites.checks import Case
+from tensorcts.suites.stats import half_normal_cdf, ks_distance, ks_threshold, normal_cdf, uniform_cdf
+from tensorcts.suites.strategies import shapes
 
 pytestmark = pytest.mark.capability("random")
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from functools import partial
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import numel_of
-from suites.checks import Case
-from suites.strategies import dtypes, exact_tensor, shapes
-from suites.strategies_arith import pooled_tensors as tensors
-from suites.strategies_reduction import normalized, reduce_dims
+from tensorcts.reference.tensor import numel_of
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import dtypes, exact_tensor, shapes
+from tensorcts.suites.strategies_arith import pooled_tensors as tensors
+from tensorcts.suites.strategies_reduction import normalized, reduce_dims
 
 
 def _call(case: Case, backend, fn: str, a, dim, keepdim: bool):

@@ -9,14 +9,13 @@ Aliasing is observed by writing through one tensor and reading another
 from __future__ import annotations
 
 import pytest
+import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-
-import reference as R
-from reference.tensor import contiguous_strides
-from suites.aliasing import alias_family, apply_write, attempt, expect_geometry, final_arg, run_chain, writes
-from suites.checks import Case
-from suites.strategies_view import (
+from tensorcts.reference.tensor import contiguous_strides
+from tensorcts.suites.aliasing import alias_family, apply_write, attempt, expect_geometry, final_arg, run_chain, writes
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies_view import (
     ViewOp,
     cached_dtypes,
     cached_shapes,

@@ -9,11 +9,10 @@ failing case: on a conforming backend every witness passes like any other test.
 from __future__ import annotations
 
 import pytest
-
-import reference as R
-from reference import views
-from suites.checks import Case
-from suites.strategies import exact_tensor
+import tensorcts.reference as R
+from tensorcts.reference import views
+from tensorcts.suites.checks import Case
+from tensorcts.suites.strategies import exact_tensor
 
 
 def _arange(n: int, dtype: str = "int32", shape=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from adapters.reference import ReferenceAdapter
+from tensorcts.adapters.reference import ReferenceAdapter
 
 
 class AbortsInPow(ReferenceAdapter):

@@ -12,12 +12,11 @@ import random
 from fractions import Fraction
 
 import pytest
-
-import reference as R
-from reference.autograd import _sum_terms, product
-from reference.exact import round_float
-from reference.matmul import _matmul_grad
-from reference.tensor import Tensor
+import tensorcts.reference as R
+from tensorcts.reference.autograd import _sum_terms, product
+from tensorcts.reference.exact import round_float
+from tensorcts.reference.matmul import _matmul_grad
+from tensorcts.reference.tensor import Tensor
 
 F32 = R.float32
 U = Fraction(1, 2 ** 24)
@@ -34,7 +33,7 @@ def _exact(values, errs=None, shape=None) -> Tensor:
 
 
 def _ulp(v: Fraction) -> Fraction:
-    from reference.exact import _floor_log2
+    from tensorcts.reference.exact import _floor_log2
     return Fraction(2) ** (_floor_log2(abs(v).numerator, abs(v).denominator) - 23) if v else Fraction(0)
 
 

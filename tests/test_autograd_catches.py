@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
+from tensorcts.reference.exact import round_float
+from tensorcts.suites.strategies_autograd import programs
 
-from reference.exact import round_float
-from suites.strategies_autograd import programs
 from tests.helpers import ROOT
 
 REL = Fraction(1, 1000)
@@ -24,7 +24,7 @@ _counts = {"elements": 0, "caught": 0}
 
 
 def test_suite_kills_the_permille_gradient_mutant():
-    done = subprocess.run([sys.executable, "-m", "harness.mutants", "-k", "MulBackwardOffByPermille"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tensorcts.tools.mutants", "-k", "MulBackwardOffByPermille"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "killed" in done.stdout, done.stdout + done.stderr
 

@@ -6,9 +6,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
-import reference as R
-from reference.autograd import to_dot
+import tensorcts.reference as R
+from tensorcts.reference.autograd import to_dot
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from tensorcts.adapters.mutants import discover
+from tensorcts.harness.spec import load_rules
 
-from adapters.mutants import discover
-from harness.spec import load_rules
 from tests.helpers import ROOT
 
 RULES = sorted((r for r in load_rules().values()

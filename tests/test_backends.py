@@ -7,11 +7,11 @@ import importlib.util
 import textwrap
 
 import pytest
+from tensorcts.harness import backends
+from tensorcts.harness.expectations import EXPECTATIONS_DIR, Expectation, load
+from tensorcts.harness.report import RuleTally, rule_status
+from tensorcts.harness.spec import load_rules
 
-from harness import backends
-from harness.expectations import EXPECTATIONS_DIR, Expectation, load
-from harness.report import RuleTally, rule_status
-from harness.spec import load_rules
 from tests.helpers import run_suites
 
 THIRD_PARTY = ("numpy", "jax", "array_api_strict", "cupy", "tinygrad")
@@ -35,7 +35,7 @@ def test_adapter_declares_only_known_capabilities_and_its_dtypes(name):
     if not _installed(name):
         pytest.skip(f"{name} is not installed")
     adapter = backends.resolve(name)
-    from adapters.base import CAPABILITIES, DTYPE_NAMES
+    from tensorcts.adapters.base import CAPABILITIES, DTYPE_NAMES
 
     assert adapter.capabilities <= CAPABILITIES
     assert adapter.version and adapter.version != "unknown"
@@ -120,7 +120,7 @@ def test_vjp_of_a_function_of_adapter_operations(name):
         pytest.skip(f"{name} (or HIPS autograd) is not installed")
     from fractions import Fraction
 
-    from suites.strategies import exact_tensor
+    from tensorcts.suites.strategies import exact_tensor
 
     adapter = backends.resolve(name)
     assert "autograd.functional" in adapter.capabilities

@@ -14,10 +14,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-import reference as R
-from reference.exact import round_float
-from reference.tensor import Tensor
+import tensorcts.reference as R
+from tensorcts.reference.exact import round_float
+from tensorcts.reference.tensor import Tensor
 
 F32 = np.float32
 U = Fraction(1, 2**24)

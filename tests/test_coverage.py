@@ -1,4 +1,4 @@
-"""The rule coverage table (harness/coverage.py): its gap detection, and this checkout has no gaps."""
+"""The rule coverage table (tools/coverage.py): its gap detection, and this checkout has no gaps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness import coverage
-from harness.spec import Rule
+from tensorcts.harness.spec import Rule
+from tensorcts.tools import coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,7 +93,7 @@ def test_collection_records_unknown_rules_instead_of_failing(tmp_path):
 def test_this_checkout_has_no_gaps(tmp_path):
     """Every area with a spec file is fully covered (areas still being written are left out)."""
     out = tmp_path / "coverage.json"
-    proc = subprocess.run([sys.executable, "-m", "harness.coverage", "--areas", "spec", "--json", str(out)],
+    proc = subprocess.run([sys.executable, "-m", "tensorcts.tools.coverage", "--areas", "spec", "--json", str(out)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     table = json.loads(out.read_text())

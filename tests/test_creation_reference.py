@@ -12,10 +12,9 @@ import random
 from fractions import Fraction
 
 import pytest
-
-import reference as R
-from reference.creation import arange_bound, arange_length
-from reference.exact import round_float
+import tensorcts.reference as R
+from tensorcts.reference.creation import arange_bound, arange_length
+from tensorcts.reference.exact import round_float
 
 F64 = R.float64
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import tensorcts.reference as R
+from tensorcts.reference.devices import canonical_device, result_device, select_device
 
-import reference as R
-from reference.devices import canonical_device, result_device, select_device
 from tests.helpers import run_suites
 
 

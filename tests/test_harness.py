@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from tensorcts.harness.spec import load_rules
 
-from harness.spec import load_rules
 from tests.helpers import run_suites
 
 MINIMAL = "examples/minimal_adapter.py:MinimalNumpy"
@@ -122,7 +122,7 @@ def test_missing_operations_are_unsupported_not_failures(tmp_path):
     run = run_suites(tmp_path, "--backend", MINIMAL, "--expectations", str(tmp_path / "none.toml"))
     assert run.code != 0 and "does not exist" in run.output  # an explicit --expectations path must exist
     adapter = tmp_path / "no_neg.py"
-    adapter.write_text("from adapters.base import Adapter\nfrom examples.minimal_adapter import MinimalNumpy\n\n"
+    adapter.write_text("from tensorcts.adapters.base import Adapter\nfrom examples.minimal_adapter import MinimalNumpy\n\n"
                        "class NoNeg(MinimalNumpy):\n    neg = Adapter.neg\n\n"
                        "    def unary_minus(self, a):\n        return self.neg(a)\n")
     run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "neg", "--backend", f"{adapter}:NoNeg")
@@ -162,7 +162,7 @@ def test_unknown_device_is_an_error(tmp_path):
 
 def test_failure_message_names_rule_inputs_bound_and_repro(tmp_path):
     run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "mul",
-                     "--backend", "adapters.mutants.elementwise:MulFusedWrongly")
+                     "--backend", "tensorcts.adapters.mutants.elementwise:MulFusedWrongly")
     assert run.code != 0
     message = run.report["rules"]["elementwise.mul"]["message"]
     for part in ("rule elementwise.mul broken by torch", "expected", "observed", "inputs:", "repro:",

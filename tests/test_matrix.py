@@ -1,4 +1,4 @@
-"""The conformance matrix tool (harness/matrix.py): Markdown page, heatmap, diff mode."""
+"""The conformance matrix tool (tools/matrix.py): Markdown page, heatmap, diff mode."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import subprocess
 import sys
 
 import pytest
+from tensorcts.harness.expectations import Expectation
+from tensorcts.harness.report import RuleTally, build, run_info
+from tensorcts.harness.spec import load_rules
+from tensorcts.tools import matrix
 
-from harness import matrix
-from harness.expectations import Expectation
-from harness.report import RuleTally, build, run_info
-from harness.spec import load_rules
 from tests.helpers import ROOT
 
 RULES = load_rules()
@@ -107,7 +107,7 @@ def test_command_line_writes_page_and_picture_and_diffs(tmp_path):
     a.write_text(json.dumps(_report("torch", {ADD: "pass", DIV: "pass"})))
     b.write_text(json.dumps(_report("numpy", {ADD: "pass", DIV: "xfail"})))
     out, svg = tmp_path / "docs" / "conformance.md", tmp_path / "docs" / "conformance.svg"
-    cmd = [sys.executable, "-m", "harness.matrix", str(a), str(b), "--out", str(out), "--picture", str(svg)]
+    cmd = [sys.executable, "-m", "tensorcts.tools.matrix", str(a), str(b), "--out", str(out), "--picture", str(svg)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "](conformance.svg)" in out.read_text()  # the link is relative to the page
@@ -115,7 +115,7 @@ def test_command_line_writes_page_and_picture_and_diffs(tmp_path):
     first = svg.read_bytes()
     subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True, timeout=120)
     assert svg.read_bytes() == first  # regenerating from the same reports changes nothing
-    done = subprocess.run([sys.executable, "-m", "harness.matrix", "diff", str(a), str(b)], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "tensorcts.tools.matrix", "diff", str(a), str(b)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and DIV in done.stdout and ADD not in done.stdout
 
@@ -123,6 +123,6 @@ def test_command_line_writes_page_and_picture_and_diffs(tmp_path):
 def test_a_file_that_is_not_a_report_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"schema": "something-else"}))
-    done = subprocess.run([sys.executable, "-m", "harness.matrix", str(bad)], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "tensorcts.tools.matrix", str(bad)], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "not a tensorcts-report/1 report" in done.stderr

@@ -1,4 +1,4 @@
-"""Every mutant adapter is killed under its own rule (CI mode of harness/mutants.py).
+"""Every mutant adapter is killed under its own rule (CI mode of tools/mutants.py).
 
 The runner runs once, in a subprocess, for the whole session; each mutant is one test item.
 """
@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from adapters.mutants import discover, spec_of
+from tensorcts.adapters.mutants import discover, spec_of
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS = discover()
@@ -24,9 +23,9 @@ pytestmark = pytest.mark.timeout(3600)
 @pytest.fixture(scope="session")
 def mutant_results(tmp_path_factory) -> dict[str, dict]:
     out = tmp_path_factory.mktemp("mutants") / "mutants.json"
-    proc = subprocess.run([sys.executable, "-m", "harness.mutants", "--json", str(out)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "tensorcts.tools.mutants", "--json", str(out)], cwd=ROOT,
                           capture_output=True, text=True)
-    assert out.is_file(), f"harness.mutants wrote no results (exit {proc.returncode}):\n{proc.stdout[-4000:]}" \
+    assert out.is_file(), f"tensorcts.tools.mutants wrote no results (exit {proc.returncode}):\n{proc.stdout[-4000:]}" \
                           f"{proc.stderr[-4000:]}"
     return {r["mutant"]: r for r in json.loads(out.read_text())}
 
@@ -35,7 +34,7 @@ def test_there_are_mutants():
     assert MUTANTS, "adapters/mutants/ holds no mutant"
 
 
-@pytest.mark.parametrize("mutant", MUTANTS, ids=[spec_of(m).removeprefix("adapters.mutants.") for m in MUTANTS])
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[spec_of(m).removeprefix("tensorcts.adapters.mutants.") for m in MUTANTS])
 def test_mutant_is_killed_under_its_rule(mutant_results, mutant):
     result = mutant_results.get(spec_of(mutant))
     assert result is not None, f"{spec_of(mutant)} was not run"

@@ -7,11 +7,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-
-import reference as R
-from reference.random import Generator
-from suites import stats
-from suites import test_random as suite
+import tensorcts.reference as R
+from tensorcts.reference.random import Generator
+from tensorcts.suites import stats
+from tensorcts.suites import test_random as suite
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "random.md"
 

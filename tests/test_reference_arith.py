@@ -7,11 +7,10 @@ import math
 from fractions import Fraction
 
 import pytest
-
-import reference as R
-from reference.broadcasting import broadcast_shapes, broadcast_to
-from reference.exact import gamma
-from reference.tensor import Tensor
+import tensorcts.reference as R
+from tensorcts.reference.broadcasting import broadcast_shapes, broadcast_to
+from tensorcts.reference.exact import gamma
+from tensorcts.reference.tensor import Tensor
 
 U32 = Fraction(1, 2**24)
 

@@ -16,9 +16,8 @@ from fractions import Fraction
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-
-from reference.dtypes import float32, float64
-from reference.exact import round_float
+from tensorcts.reference.dtypes import float32, float64
+from tensorcts.reference.exact import round_float
 
 F32_MAX = Fraction((2**24 - 1) * 2**104)  # (2 - 2^-23) * 2^127
 F32_OVERFLOW_TIE = Fraction((2**25 - 1) * 2**103)  # halfway between F32_MAX and 2^128

@@ -5,9 +5,9 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from tensorcts.adapters.mutants import discover
+from tensorcts.harness.spec import load_rules
 
-from adapters.mutants import discover
-from harness.spec import load_rules
 from tests.helpers import ROOT
 
 AREAS = ("creation", "attributes", "view", "indexing", "interop")

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-import reference as R
-from reference.views import compute_stride, infer_size, is_contiguous
+import tensorcts.reference as R
+from tensorcts.reference.views import compute_stride, infer_size, is_contiguous
 
 # (old shape, old strides, new shape, expected strides or None), each worked by hand
 COMPUTE_STRIDE = [

@@ -3,7 +3,7 @@
 A mutant declares the rule it breaks (``breaks = "matmul.vector-matrix"``) and
 lives in the module of that rule's area (``adapters/mutants/<area>.py``). The
 suite must kill it: running that rule's tests against it must report the rule
-as failed. ``python -m harness.mutants`` runs them all.
+as failed. ``python -m tensorcts.tools.mutants`` runs them all.
 """
 
 from __future__ import annotations

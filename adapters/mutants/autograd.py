@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 
 def _custom_binary(torch, forward, grad_a, grad_b, name: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 _SYMBOLS = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
 

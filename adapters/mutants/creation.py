@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 
 class FullThroughFloat32(TorchAdapter):

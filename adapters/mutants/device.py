@@ -6,11 +6,12 @@ subclasses the reference adapter, whose ``sim:0`` and ``sim:1`` stand in for GPU
 
 from __future__ import annotations
 
-import reference
-from adapters.reference import ReferenceAdapter
-from adapters.torch import TorchAdapter
-from reference.devices import canonical_device
-from reference.exact import to_dtype
+from tensorcts.adapters.reference import ReferenceAdapter
+from tensorcts.adapters.torch import TorchAdapter
+from tensorcts.reference.devices import canonical_device
+from tensorcts.reference.exact import to_dtype
+
+from tensorcts import reference
 
 
 class ZerosIgnoresDevice(ReferenceAdapter):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from adapters.reference import ReferenceAdapter
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.reference import ReferenceAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 
 class AddDropsLowBits(TorchAdapter):

@@ -6,7 +6,7 @@ operator would reach the same kernel.
 
 from __future__ import annotations
 
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 
 class _Matmul(TorchAdapter):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.mutants.broadcasting import _Binary
+from tensorcts.adapters.mutants.broadcasting import _Binary
 
 
 class PromotionKeepsLeftWidth(_Binary):

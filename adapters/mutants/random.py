@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.torch import TorchAdapter, _kwargs
+from tensorcts.adapters.torch import TorchAdapter, _kwargs
 
 
 class RandIgnoresDtype(TorchAdapter):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.torch import TorchAdapter
+from tensorcts.adapters.torch import TorchAdapter
 
 
 class SumAccumulatesInBfloat16(TorchAdapter):

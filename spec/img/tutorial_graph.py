@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import reference as R  # noqa: E402 - after the path is set
-from reference.autograd import to_dot  # noqa: E402
+import tensorcts.reference as R  # noqa: E402 - after the path is set
+from tensorcts.reference.autograd import to_dot  # noqa: E402
 
 
 def tutorial_dot() -> str:

@@ -1,6 +1,6 @@
 """The cross-kill table: every mutant against the whole suite, a few at a time, each stopped at its first failure.
 
-Run by ``python -m harness.mutants --full`` (``tox -e mutants``). Each mutant runs in its own
+Run by ``python -m tensorcts.tools.mutants --full`` (``tox -e mutants``). Each mutant runs in its own
 pytest process (``-x``); its conformance report says which rule's test failed first. The
 unmutated torch adapter runs alongside as a baseline: a rule it fails kills every mutant
 that reaches it, so such kills are no evidence and the summary says so.
@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from adapters.mutants import spec_of
+from tensorcts.adapters.mutants import spec_of
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "torch"
@@ -64,7 +64,7 @@ def run_full(mutants: list[type], jobs: int, profile: str, extra: list[str], jso
         for done, future in enumerate(as_completed(futures), start=1):
             cls = futures[future]
             r = future.result()
-            r["mutant"] = spec_of(cls).removeprefix("adapters.mutants.") if cls else None
+            r["mutant"] = spec_of(cls).removeprefix("tensorcts.adapters.mutants.") if cls else None
             r["rule"] = cls.breaks if cls else None
             results.append(r)
             if cls is None:

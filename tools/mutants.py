@@ -1,8 +1,8 @@
 """Run every mutant adapter against its own rule's tests: each must be killed under that rule.
 
-    python -m harness.mutants            # all mutants, CI mode (kill profile, own rule only)
-    python -m harness.mutants --json out.json -k elementwise
-    python -m harness.mutants --full     # the cross-kill table (tox -e mutants, outside CI)
+    python -m tensorcts.tools.mutants            # all mutants, CI mode (kill profile, own rule only)
+    python -m tensorcts.tools.mutants --json out.json -k elementwise
+    python -m tensorcts.tools.mutants --full     # the cross-kill table (tox -e mutants, outside CI)
 
 CI mode: a mutant is killed when the report lists its rule as ``fail``. Runs pytest
 in this process, once per mutant, so the backend and the suites are imported once.
@@ -24,8 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from adapters.mutants import discover, spec_of
+from tensorcts.adapters.mutants import discover, spec_of
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,8 +1,8 @@
 """The flake check: the full suite under N distinct default-profile seeds; any failure is reported with its seed.
 
-    python -m harness.flake                 # 20 random seeds against torch
-    python -m harness.flake -n 5 --backend reference --jobs 2
-    python -m harness.flake --seeds 17,42   # repeat given seeds
+    python -m tensorcts.tools.flake                 # 20 random seeds against torch
+    python -m tensorcts.tools.flake -n 5 --backend reference --jobs 2
+    python -m tensorcts.tools.flake --seeds 17,42   # repeat given seeds
 
 Each seed runs in its own pytest process, in a fresh working directory, so the
 Hypothesis example database of one run cannot replay into another: a failure

@@ -1,7 +1,7 @@
 """The rule coverage table: every rule with its level, reference, tests and mutants; gaps fail.
 
-    python -m harness.coverage                      # every area, RULES.md from ../shared/
-    python -m harness.coverage --areas elementwise,matmul --rules /path/to/RULES.md
+    python -m tensorcts.tools.coverage                      # every area, RULES.md from ../shared/
+    python -m tensorcts.tools.coverage --areas elementwise,matmul --rules /path/to/RULES.md
 
 A gap is a rule without a suite test, without a reference function that exists,
 or without a mutant; a test or mutant that names an unknown rule; a spec rule ID
@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-
-from .spec import AREAS, SPEC_DIR, Rule, SpecError, load_rules
+from tensorcts.harness.spec import AREAS, SPEC_DIR, Rule, SpecError, load_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES_DIR = ROOT / "suites"
@@ -132,7 +131,7 @@ def collect_tests(suites: Path = SUITES_DIR) -> tuple[dict[str, list[str]], list
     """Every suite test's node ID -> the rules it names, by pytest's own collection (in-process)."""
     recorder = _Recorder()
     out = io.StringIO()
-    args = [str(suites), "--collect-only", "-q", "--backend=reference", "-p", "harness.plugin", "-p", "no:cacheprovider",
+    args = [str(suites), "--collect-only", "-q", "--backend=reference", "-p", "tensorcts", "-p", "no:cacheprovider",
             "--rootdir", str(ROOT), "-W", "ignore::pytest.PytestAssertRewriteWarning"]
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         code = pytest.main(args, plugins=[recorder])
@@ -143,7 +142,7 @@ def collect_tests(suites: Path = SUITES_DIR) -> tuple[dict[str, list[str]], list
 
 def collect_mutants() -> tuple[dict[str, list[str]], list[str]]:
     """Rule ID -> the mutant adapters that declare they break it."""
-    from adapters.mutants import discover, spec_of
+    from tensorcts.adapters.mutants import discover, spec_of
 
     found: dict[str, list[str]] = {}
     errors = []
@@ -152,7 +151,7 @@ def collect_mutants() -> tuple[dict[str, list[str]], list[str]]:
     except Exception as exc:  # a mutant module that does not import is a gap, not a crash
         return {}, [f"importing adapters.mutants failed: {type(exc).__name__}: {exc}"]
     for cls in mutants:
-        found.setdefault(cls.breaks, []).append(spec_of(cls).removeprefix("adapters.mutants."))
+        found.setdefault(cls.breaks, []).append(spec_of(cls).removeprefix("tensorcts.adapters.mutants."))
     return found, errors
 
 

@@ -1,0 +1,46 @@
+"""The outcomes a suite check raises or records: the vocabulary suites and harness share.
+
+Suites raise these; the harness (tensorcts.harness) turns them into rule statuses.
+docs/suite-contract.md says what each one means for a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class ConformanceFailure(AssertionError):
+    """A backend broke a rule. ``rules``, ``device``, ``dtype`` and ``case_class`` let expectations match it."""
+
+    def __init__(self, message: str, rules: tuple[str, ...], device: str | None = None,
+                 dtype: str | None = None, case_class: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.rules = tuple(rules)
+        self.device = device
+        self.dtype = dtype
+        self.case_class = dict(case_class or {})
+        if device is not None:
+            self.case_class.setdefault("device", device)
+        if dtype is not None:
+            self.case_class.setdefault("dtype", dtype)
+
+
+class Blocked(Exception):
+    """A setup step (building inputs with another operation) failed: the rule under test could not run.
+
+    ``op`` is the operation that failed and ``rule`` the rule it belongs to (None when it is plain
+    construction through ``asarray``); the rules under test are then ``blocked``, never ``fail``.
+    """
+
+    def __init__(self, message: str, rules: tuple[str, ...], op: str, rule: str | None = None):
+        super().__init__(message)
+        self.rules = tuple(rules)
+        self.op = op
+        self.rule = rule
+
+
+def failures_in(exc: BaseException) -> list[BaseException]:
+    """The leaf exceptions of an exception (group), as Hypothesis may raise several."""
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for sub in exc.exceptions for leaf in failures_in(sub)]
+    return [exc]

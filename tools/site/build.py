@@ -39,8 +39,9 @@ def rule_texts(text: str) -> dict[str, str]:
 
 def build_site(reports: Sequence[Report], out: Path, spec_dir: Path = SPEC_DIR) -> list[Path]:
     """Write the site to ``out`` (emptied first); returns the pages written. Raises SiteError on a check."""
-    rules = load_rules(spec_dir)
     areas = [a for a in AREAS if (spec_dir / f"{a}.md").is_file()]
+    # the spec's order: areas as DESIGN.md lists them, rules as each file lists them
+    rules = dict(sorted(load_rules(spec_dir).items(), key=lambda kv: areas.index(kv[1].area)))
     if out.exists():
         if any(out.iterdir()) and not (out / "assets" / "site.js").is_file():
             raise SiteError(f"{out} is not empty and holds no built site: not replacing it")
@@ -64,7 +65,7 @@ def build_site(reports: Sequence[Report], out: Path, spec_dir: Path = SPEC_DIR) 
         index.append({"id": area, "t": f"the {area} area", "u": f"spec/{area}.html", "x": ""})
         for rule_id, body in rule_texts(text).items():
             if rule_id in rules:
-                index.append({"id": rule_id, "t": rules[rule_id].title, "u": f"spec/{area}.html#{rule_id}",
+                index.append({"id": rule_id, "t": rules[rule_id].title.replace("`", ""), "u": f"spec/{area}.html#{rule_id}",
                               "x": body[:400]})
     written[out / "index.html"] = pages.home(rules, areas, reports)
     written[out / "matrix.html"] = pages.matrix(rules, areas, reports)

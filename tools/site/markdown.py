@@ -13,7 +13,6 @@ from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
-
 from tensorcts.harness.spec import Rule
 
 _RULE_HEADING = re.compile(r"^`([a-z0-9-]+\.[a-z0-9-]+)` — ")

@@ -66,6 +66,12 @@ def rule_strip(rule_id: str, reports: Sequence[Report], root: str) -> str:
 # ---- one matrix cell's details ----------------------------------------------------------------------
 
 
+def inline_code(text: str) -> str:
+    """Plain text with its `backtick` spans as <code>, escaped (rule titles use them)."""
+    parts = escape(text).split("`")
+    return "".join(f"<code>{p}</code>" if n % 2 else p for n, p in enumerate(parts))
+
+
 def _pre(text: str) -> str:
     return f"<pre><code>{escape(text.rstrip())}</code></pre>"
 
@@ -173,7 +179,7 @@ def matrix(rules: dict[str, Rule], areas: Sequence[str], reports: Sequence[Repor
         retired = ' <span class="retired">retired</span>' if rule.retired else ""
         rows.append(f'<tr id="row-{rule_id}" data-area="{rule.area}" data-level="{rule.level}">'
                     f'<td class="rule-cell"><a class="rule-link" href="{href}"><code>{rule_id}</code></a>{retired}'
-                    f'<br><small>{escape(rule.title)}</small></td><td>{rule.level}</td>{"".join(cells)}</tr>')
+                    f'<br><small>{inline_code(rule.title)}</small></td><td>{rule.level}</td>{"".join(cells)}</tr>')
     legend = " ".join(status_badge(s) for s in statuses)
     body = f"""<h1>Conformance matrix</h1>
 <p>Every rule of the spec (rows) against every backend report (columns). A cell links to the rule's text;

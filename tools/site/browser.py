@@ -59,6 +59,8 @@ def screenshot(site: Path, out: Path, width: int = 1400, height: int = 900) -> P
     driver = chromium(width, height)
     try:
         driver.get((site.resolve() / "matrix.html").as_uri())
+        # open one cell's "why", so the picture shows what a cell holds
+        driver.execute_script("const d = document.querySelector('#matrix details'); if (d) d.open = true;")
         out.parent.mkdir(parents=True, exist_ok=True)
         driver.save_screenshot(str(out))
     finally:

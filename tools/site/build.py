@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tensorcts.harness.spec import AREAS, SPEC_DIR, load_rules
+from tensorcts.harness.spec import AREAS, SPEC_DIR, Rule, load_rules
 
 from . import links, pages
 from .markdown import SpecRenderer
@@ -37,11 +37,15 @@ def rule_texts(text: str) -> dict[str, str]:
     return out
 
 
+def spec_rules(spec_dir: Path = SPEC_DIR) -> dict[str, Rule]:
+    """The rules in the spec's order: areas as DESIGN.md lists them, rules as each file lists them."""
+    return dict(sorted(load_rules(spec_dir).items(), key=lambda kv: AREAS.index(kv[1].area)))
+
+
 def build_site(reports: Sequence[Report], out: Path, spec_dir: Path = SPEC_DIR) -> list[Path]:
     """Write the site to ``out`` (emptied first); returns the pages written. Raises SiteError on a check."""
     areas = [a for a in AREAS if (spec_dir / f"{a}.md").is_file()]
-    # the spec's order: areas as DESIGN.md lists them, rules as each file lists them
-    rules = dict(sorted(load_rules(spec_dir).items(), key=lambda kv: areas.index(kv[1].area)))
+    rules = spec_rules(spec_dir)
     if out.exists():
         if any(out.iterdir()) and not (out / "assets" / "site.js").is_file():
             raise SiteError(f"{out} is not empty and holds no built site: not replacing it")

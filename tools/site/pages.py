@@ -89,7 +89,9 @@ def cell_details(entry: dict[str, Any], rules: dict[str, Rule], root: str) -> st
         out.append(f'<p class="message">{escape(str(entry["message"]))}</p>')
     for e in entry.get("expectation") or []:
         link = e.get("link")
-        link_html = f' <a class="expect-link" href="{escape(link)}">{escape(link)}</a>' if link else ""
+        host = str(link).split("//", 1)[-1].split("/", 1)[0] if link else ""
+        link_html = (f' <a class="expect-link" href="{escape(link)}" title="{escape(link)}">[{escape(host)}]</a>'
+                     if link else "")
         cases = f" for {escape(_case_class(e.get('cases')))}" if e.get("cases") else ""
         out.append(f'<p class="expectation">declared <b>{escape(str(e.get("status", "?")))}</b>{cases}: '
                    f'{escape(str(e.get("reason", "")))}{link_html}</p>')

@@ -5,8 +5,11 @@ Skips, saying why, where chromium, chromedriver or selenium is missing.
 
 from __future__ import annotations
 
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
@@ -36,6 +39,25 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module", params=["file", "http"])
+def base(request, site) -> str:
+    """The site's root URL, opened from the file system or served by a plain static server."""
+    if request.param == "file":
+        yield site.as_uri() + "/"
+        return
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def driver():
     d = browser.chromium()
@@ -54,12 +76,12 @@ def _visible_rows(driver) -> list[str]:
             for row in driver.find_elements(By.CSS_SELECTOR, "#matrix tbody tr") if row.is_displayed()]
 
 
-def test_a_matrix_cell_leads_to_the_rule_text(driver, site):
-    _open(driver, (site / "matrix.html").as_uri())
+def test_a_matrix_cell_leads_to_the_rule_text(driver, base):
+    _open(driver, base + "matrix.html")
     backend = REPORTS[0].name
     cell = driver.find_element(By.CSS_SELECTOR, f'tr[id="row-matmul.vector-matrix"] td[data-backend="{backend}"] a')
     cell.click()
-    assert driver.current_url == (site / "spec" / "matmul.html").as_uri() + "#matmul.vector-matrix"
+    assert driver.current_url == base + "spec/matmul.html#matmul.vector-matrix"
     target = driver.execute_script("return document.querySelector(':target')")
     assert target.get_attribute("id") == "matmul.vector-matrix" and target.is_displayed()
     assert "matmul.vector-matrix" in target.text
@@ -69,8 +91,8 @@ def test_a_matrix_cell_leads_to_the_rule_text(driver, site):
     assert header <= top < 200
 
 
-def test_filters_show_exactly_the_matching_rows(driver, site):
-    _open(driver, (site / "matrix.html").as_uri())
+def test_filters_show_exactly_the_matching_rows(driver, base):
+    _open(driver, base + "matrix.html")
     assert len(_visible_rows(driver)) == len(RULES)
     report = next(r for r in REPORTS if any(e.get("status") == "xfail" for e in r.rules.values()))
     Select(driver.find_element(By.ID, "f-backend")).select_by_value(report.name)
@@ -86,12 +108,12 @@ def test_filters_show_exactly_the_matching_rows(driver, site):
     assert _visible_rows(driver) == [r for r in expected if RULES[r].area == "matmul"]
     # the filters travel in the URL
     query = urlsplit(driver.current_url).query
-    _open(driver, (site / "matrix.html").as_uri() + "?" + query)
+    _open(driver, base + "matrix.html?" + query)
     assert _visible_rows(driver) == [r for r in expected if RULES[r].area == "matmul"]
 
 
-def test_the_search_box_finds_a_rule(driver, site):
-    _open(driver, (site / "spec" / "index.html").as_uri())
+def test_the_search_box_finds_a_rule(driver, base):
+    _open(driver, base + "spec/index.html")
     box = driver.find_element(By.ID, "search")
     box.send_keys("vector matrix")
     first = driver.find_element(By.CSS_SELECTOR, "#search-results a")
@@ -100,9 +122,9 @@ def test_the_search_box_finds_a_rule(driver, site):
     assert driver.current_url.endswith("spec/matmul.html#matmul.vector-matrix")
 
 
-def test_every_internal_link_resolves_and_no_page_logs_an_error(driver, site):
+def test_every_internal_link_resolves_and_no_page_logs_an_error(driver, site, base):
     ids: dict[str, set[str]] = {}
-    pending, refs = [(site / "index.html").as_uri()], []
+    pending, refs = [base + "index.html"], []
     while pending:  # every page reachable from the home page
         page = pending.pop()
         if page in ids:
@@ -113,7 +135,7 @@ def test_every_internal_link_resolves_and_no_page_logs_an_error(driver, site):
             "return Array.from(document.querySelectorAll('a[href], link[href], script[src], img[src]'),"
             " e => e.href || e.src)")
         for href in hrefs:
-            if href.startswith("file:"):
+            if href.startswith(base):
                 refs.append((page, href))
                 url, _ = urldefrag(href)
                 if url.endswith(".html") and url not in ids:
@@ -121,11 +143,11 @@ def test_every_internal_link_resolves_and_no_page_logs_an_error(driver, site):
     broken = []
     for page, href in refs:
         url, fragment = urldefrag(href)
-        path = Path(urlsplit(url).path)
+        path = site / unquote(url.removeprefix(base))
         if not path.is_file():
             broken.append(f"{page} -> {href} (no file)")
         elif fragment and url.endswith(".html") and fragment not in ids[url]:
             broken.append(f"{page} -> {href} (no anchor)")
     assert broken == []
-    pages = {Path(urlsplit(p).path) for p in ids}
+    pages = {(site / unquote(p.removeprefix(base))).resolve() for p in ids}
     assert pages == {p.resolve() for p in site.rglob("*.html")}, "a page no link reaches"

@@ -26,6 +26,7 @@ def layout(title: str, body: str, root: str, page_class: str = "") -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · {TITLE}</title>
+<link rel="icon" href="{root}assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{root}assets/site.css">
 <script src="{root}assets/search-index.js" defer></script>
 <script src="{root}assets/site.js" defer></script>

@@ -164,3 +164,13 @@ def test_builds_in_under_a_minute(tmp_path):
     start = time.perf_counter()
     build.build_site(load_dir(REPORTS), tmp_path / "site")
     assert time.perf_counter() - start < 60
+
+
+def test_two_runs_of_one_backend_get_a_column_each(tmp_path):
+    for stem in ("torch-cpu", "torch-cuda"):
+        (tmp_path / f"{stem}.json").write_text((REPORTS / "torch.json").read_text(encoding="utf-8"), encoding="utf-8")
+    found = load_dir(tmp_path)
+    assert [r.name for r in found] == ["torch-cpu", "torch-cuda"]
+    out = tmp_path / "site"
+    build.build_site(found, out)
+    assert (out / "backends" / "torch-cpu.html").is_file() and (out / "backends" / "torch-cuda.html").is_file()

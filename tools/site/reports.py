@@ -9,7 +9,7 @@ read as empty, so a newer report still builds.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,13 @@ class ReportError(ValueError):
 class Report:
     path: Path
     data: dict[str, Any]
+    #: set when two reports name the same backend (a CPU and a GPU run): then the file's stem
+    unique_name: str | None = None
 
     @property
     def name(self) -> str:
-        return str(self.backend.get("name") or self.path.stem)
+        """The backend's name: a column of the matrix and the name of its page."""
+        return self.unique_name or str(self.backend.get("name") or self.path.stem)
 
     @property
     def backend(self) -> dict[str, Any]:
@@ -75,7 +78,12 @@ def load_dir(directory: Path) -> list[Report]:
     """Every ``*.json`` report in ``directory``, ordered by backend name."""
     if not directory.is_dir():
         raise ReportError(f"{directory}: no such directory of reports")
-    return sorted((load(p) for p in sorted(directory.glob("*.json"))), key=lambda r: r.name)
+    found = [load(p) for p in sorted(directory.glob("*.json"))]
+    names = [r.name for r in found]
+    found = [replace(r, unique_name=r.path.stem) if names.count(r.name) > 1 else r for r in found]
+    if len({r.name for r in found}) < len(found):
+        raise ReportError(f"{directory}: two reports share a backend name and a file name")
+    return sorted(found, key=lambda r: r.name)
 
 
 def witness(expectation: dict[str, Any]) -> dict[str, str] | None:

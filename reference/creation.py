@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from .autograd import requires_grad_
 from .devices import canonical_device
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, DType, as_dtype, bool_
 from .exact import add_up, gamma, mag, mul_up, to_dtype, up
@@ -48,7 +49,7 @@ def _filled(values: list, shape, dtype: DType, device, requires_grad: bool, exac
     stored = [to_dtype(_exact_value(v), dtype) for v in values]
     t = Tensor.from_flat(stored, shape, dtype, canonical_device(device), exact)
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 
@@ -138,7 +139,7 @@ def arange(start, end=None, step=1, dtype: DType | str | None = None, device: st
     errs = [arange_bound(start, step, i, dtype) for i in range(length)]
     t = Tensor.from_flat(values, (length,), dtype, canonical_device(device), exact, errs, "bounded")
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 

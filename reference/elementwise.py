@@ -19,11 +19,12 @@ from fractions import Fraction
 
 from . import exact as ex_
 from .autograd import product, record  # the tape: each op records its backward beside its forward
+from .bounds import conversion_err
 from .broadcasting import broadcast_shapes, broadcast_to
 from .devices import result_device
 from .dtypes import DEFAULT_FLOAT, DType
 from .exact import INF, add_up, mag, mul_up, to_dtype
-from .promotion import result_type
+from .promotion import result_type, scalar_dtype
 from .tensor import Tensor, numel_of
 
 Number = int | float | bool
@@ -41,7 +42,6 @@ def _check_bool_sub(name: str, operands) -> None:
 
 
 def _dtype_of(x) -> DType:
-    from .promotion import scalar_dtype
     return x.dtype if isinstance(x, Tensor) else scalar_dtype(x)
 
 
@@ -57,15 +57,6 @@ def _operand_columns(operands, shape):
             value = Fraction(x) if isinstance(x, float) else x
             columns.append(([value] * n, None, None))
     return columns
-
-
-def _conversion_err(value, err: float, source: DType | None, target: DType) -> float:
-    """The bound after converting an operand (exact value, bound) to the result dtype."""
-    if not target.is_floating or source == target:
-        return err
-    if err == 0.0 and ex_.representable(value, target):
-        return 0.0
-    return add_up(err, target.unit_roundoff * add_up(mag(value), err))
 
 
 def _bound_add(x, y, r, ex, ey, u):
@@ -130,8 +121,8 @@ def _binary(name: str, a, b) -> Tensor:
     values, errs = [], []
     rounded_once = True
     for i, (x, y) in enumerate(zip(xs, ys)):
-        ex = _conversion_err(x, exs[i] if exs else 0.0, xd, dtype)
-        ey = _conversion_err(y, eys[i] if eys else 0.0, yd, dtype)
+        ex = conversion_err(x, exs[i] if exs else 0.0, xd, dtype)
+        ey = conversion_err(y, eys[i] if eys else 0.0, yd, dtype)
         r = fn(Fraction(x), y)  # Fraction: int / int must stay exact
         if ex or ey:
             rounded_once = False

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .autograd import record_view
 from .broadcasting import broadcast_shapes
+from .conversion import cast
+from .inplace import check_writable, copy_, fill_, filled, write
 from .tensor import Tensor, flatten, numel_of
-from .views import unsqueeze
+from .views import expand, unsqueeze
 
 
 def _as_tuple(index) -> tuple:
@@ -172,7 +175,6 @@ def _broadcast_flat(values: list, shape, target) -> list:
 
 def getitem(t: Tensor, index) -> Tensor:
     """``t[index]``: a view for basic indices, a fresh row-major copy when any index is advanced."""
-    from .autograd import record_view
 
     view, advanced = _basic(t, index)
     if not advanced:
@@ -203,20 +205,16 @@ def _node_name(index) -> str:
 
 def setitem(t: Tensor, index, value: Any) -> None:
     """``t[index] = value``: writes t's storage in place (basic and advanced indices alike)."""
-    from .inplace import check_writable
-
     view, advanced = _basic(t, index)
     check_writable(view, overlap_raises=not advanced)  # PyTorch copies into a basic view: overlap raises
     if not advanced:
         if isinstance(value, Tensor):
-            view.copy_(value)
+            copy_(view, value)
         else:
-            view.fill_(value)
+            fill_(view, value)
         return
     shape, positions = advanced_positions(view, advanced)
     if isinstance(value, Tensor):
-        from .views import expand
-        values, errs = t._cast_from(expand(value, *shape))
+        write(t, cast(expand(value, *shape), t.dtype), positions)
     else:
-        values, errs = t._cast_from(value, len(positions))
-    t._write(values, errs, positions)
+        write(t, filled(t, value, len(positions)), positions)

@@ -9,6 +9,7 @@ Python int as int64 and a Python bool as bool (ATen's ``result_type``).
 from __future__ import annotations
 
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, DType, bool_, promote_types
+from .tensor import Tensor
 
 
 def scalar_dtype(value) -> DType:
@@ -44,8 +45,6 @@ def _promote_all(dtypes: list[DType]) -> DType | None:
 
 def result_type(*operands) -> DType:
     """The dtype of an element-wise operation on tensors and Python scalars."""
-    from .tensor import Tensor
-
     dimensioned, zero_dim, scalars = [], [], []
     for x in operands:
         if isinstance(x, Tensor):

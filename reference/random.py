@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from .autograd import requires_grad_
 from .creation import _sizes
 from .devices import DEVICES, canonical_device
 from .dtypes import DEFAULT_FLOAT, DType, as_dtype
@@ -97,7 +98,7 @@ def _setup(size, generator, dtype, device) -> tuple[tuple[int, ...], DType, str,
 def _made(values: list, shape, dtype: DType, device: str, requires_grad: bool, exact: bool) -> Tensor:
     t = Tensor.from_flat(values, shape, dtype, device, exact)
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 

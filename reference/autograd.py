@@ -87,7 +87,7 @@ def _accumulator(leaf: Tensor) -> AccumulateGrad:
 class Node:
     """One recorded operation: how to send the output gradient to each input."""
 
-    def __init__(self, name: str, inputs: Sequence, grads: Sequence[Callable], saves: Sequence):
+    def __init__(self, name: str, inputs: Sequence, grads: Sequence[Callable | None], saves: Sequence):
         self._name = name
         self.grads = tuple(grads)
         # (node, shape, dtype) per input; node None where no gradient flows
@@ -119,7 +119,8 @@ class Node:
                     f"expected version {version} instead.")
         out = []
         for grad, (node, shape, dtype) in zip(self.grads, self.next_functions, strict=True):
-            out.append(None if node is None or grad is None else sum_to(grad(g), shape, dtype))
+            # a node exists only for a tensor input, which has a dtype
+            out.append(None if node is None or grad is None or dtype is None else sum_to(grad(g), shape, dtype))
         return out
 
 

@@ -45,14 +45,14 @@ def _dtype_of(x) -> DType:
     return x.dtype if isinstance(x, Tensor) else scalar_dtype(x)
 
 
-def _operand_columns(operands, shape):
-    """For each operand: its exact values, bounds and dtype laid out over ``shape``."""
+def _operand_columns(operands, shape) -> list[tuple[list, list[float] | None, DType | None]]:
+    """For each operand: its exact values, bounds and dtype (None: a Python scalar) laid out over ``shape``."""
     n = numel_of(shape)
-    columns = []
+    columns: list[tuple[list, list[float] | None, DType | None]] = []
     for x in operands:
         if isinstance(x, Tensor):
             view = broadcast_to(x, shape)
-            columns.append((view.values(), view.errs() if x._storage.err is not None else None, x.dtype))
+            columns.append((view.values(), view.errs_or_none(), x.dtype))
         else:
             value = Fraction(x) if isinstance(x, float) else x
             columns.append(([value] * n, None, None))

@@ -102,7 +102,7 @@ def _basic(t: Tensor, index) -> tuple[Tensor, list[tuple[int, list, tuple[int, .
 
 def _index_arrays(view: Tensor, advanced) -> dict[int, tuple[list, tuple[int, ...]]]:
     """Each indexed dimension's integer index array (a mask becomes one array per masked dimension)."""
-    arrays = {}
+    arrays: dict[int, tuple[list, tuple[int, ...]]] = {}
     for dim, values, shape, is_mask in advanced:
         if is_mask:
             if tuple(view.shape[dim:dim + len(shape)]) != tuple(shape):

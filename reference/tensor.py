@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import Any
 
 from .dtypes import DType
 
@@ -65,9 +66,9 @@ class Tensor:
         self.device = device
         self.exact = exact
         self.requires_grad = False
-        self.grad = None
-        self.grad_fn = None
-        self._base = None
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None  # the autograd node that made this tensor (autograd.Node), None for a leaf
+        self._base: Tensor | None = None
 
     # ---- construction -------------------------------------------------------
     @classmethod

@@ -230,51 +230,61 @@ def _factor(x, shape, dtype: DType) -> tuple[list, list[float]]:
 
 
 def product(*num, over: Sequence = (), coeff=1) -> Tensor:
-    """coeff * prod(num) / prod(over), element-wise and broadcast; num[0] is the gradient.
+    """c * prod(f) / prod(d) for factors f = num (num[0] is the gradient) and divisors d = over,
+    element-wise and broadcast: the backward value of mul, div, pow and mean (spec/autograd.md).
 
-    Bound (oracle face), for any association of the factors with r roundings,
-    r = (factors - 1) + len(over) (each division may be a multiplication by a
-    rounded reciprocal) plus one for a coefficient other than +-1:
-        |c| * (1 + gamma_r) * prod(|f| + e) / prod(|d| - e) - |exact value|.
+    Bound (oracle face), with r = ``_roundings``:
+        |c| * (1 + gamma_r) * prod(|f| + e_f) / prod(|d| - e_d)  -  |c * prod(f) / prod(d)|.
     *Why:* |prod(f') - prod(f)| <= prod(|f| + e) - prod(|f|) for |f' - f| <= e;
-    1/d' lies within e / (|d| (|d| - e)) of 1/d, so a denominator acts as a factor
+    1/d' lies within e / (|d| (|d| - e)) of 1/d, so a divisor acts as a factor
     1/|d| with bound 1/(|d| - e) - 1/|d|; the roundings multiply by at most 1 + gamma_r
     (Higham, Lemma 3.1). The backend face evaluates left to right, rounding each step.
     """
     g = num[0]
     dtype, shape = g.dtype, broadcast_shapes(*(x.shape for x in (*num, *over) if isinstance(x, Tensor)))
-    coeff = Fraction(coeff)
+    c = Fraction(coeff)
     factors = [_factor(x, shape, dtype) for x in num]
-    dens = [_factor(x, shape, dtype) for x in over]
-    n = numel_of(shape)
+    divisors = [_factor(x, shape, dtype) for x in over]
     if not g.exact:
-        out = []
-        for i in range(n):
-            v = factors[0][0][i]
-            if coeff != 1:
-                v = to_dtype(coeff * v, dtype)
-            for vals, _ in factors[1:]:
-                v = to_dtype(v * to_dtype(vals[i], dtype), dtype)
-            for vals, _ in dens:
-                v = to_dtype(v / to_dtype(vals[i], dtype), dtype)
-            out.append(v)
-        return _like(g, out, shape, None, "bounded")
-    r = len(num) + 2 * len(over) - 1 + (0 if abs(coeff) == 1 else 1)
+        return _like(g, _product_left_to_right(c, factors, divisors, numel_of(shape), dtype), shape, None, "bounded")
+    r = _roundings(len(num), len(over), c)
     grow = add_up(1.0, ex_.gamma(r, dtype))
     values, errs = [], []
-    for i in range(n):
-        v, hi = coeff, mul_up(grow, mag(coeff))
+    for i in range(numel_of(shape)):
+        value = c
+        hi = mul_up(grow, mag(c))  # grows to an upper bound of |c| (1 + gamma_r) prod(|f| + e) / prod(|d| - e)
         for vals, es in factors:
-            v *= vals[i]
+            value *= vals[i]
             hi = mul_up(hi, add_up(mag(vals[i]), es[i]))
-        for vals, es in dens:
-            v /= vals[i]
-            low = ex_.down(ex_.down(float(abs(vals[i]))) - es[i])
+        for vals, es in divisors:
+            value /= vals[i]
+            low = ex_.down(ex_.down(float(abs(vals[i]))) - es[i])  # a lower bound of |d| - e
             hi = ex_.INF if low <= 0 else ex_.up(hi / low)
-        values.append(v)
-        errs.append(0.0 if v == 0 and hi == 0 else max(0.0, ex_.up(hi - ex_.down(float(abs(v))))))
-    exact_class = r == 0 and not any(e for _, es in (*factors, *dens) for e in es)
+        values.append(value)
+        errs.append(0.0 if value == 0 and hi == 0 else max(0.0, ex_.up(hi - ex_.down(float(abs(value))))))
+    exact_class = r == 0 and not any(e for _, es in (*factors, *divisors) for e in es)
     return _like(g, values, shape, errs, "exact" if exact_class else "bounded")
+
+
+def _roundings(n_factors: int, n_divisors: int, c: Fraction) -> int:
+    """r: every association of the factors and divisors (their count - 1 operations), each division
+    possibly done as a rounded reciprocal times (one more each), and the coefficient unless it is +-1."""
+    return (n_factors + n_divisors - 1) + n_divisors + (0 if abs(c) == 1 else 1)
+
+
+def _product_left_to_right(c: Fraction, factors: list, divisors: list, n: int, dtype: DType) -> list:
+    """The backend face of ``product``: ((c*f0)*f1 ...)/d0 ..., rounding each step to dtype."""
+    out = []
+    for i in range(n):
+        v = factors[0][0][i]
+        if c != 1:
+            v = to_dtype(c * v, dtype)
+        for vals, _ in factors[1:]:
+            v = to_dtype(v * to_dtype(vals[i], dtype), dtype)
+        for vals, _ in divisors:
+            v = to_dtype(v / to_dtype(vals[i], dtype), dtype)
+        out.append(v)
+    return out
 
 
 def expand_to(g: Tensor, keep_shape, shape) -> Tensor:

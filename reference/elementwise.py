@@ -133,19 +133,23 @@ def _binary(name: str, a, b) -> Tensor:
 
 
 def add(a, b) -> Tensor:
+    # backward: da = g, db = g
     return record(_binary("add", a, b), "AddBackward0", (a, b), (lambda g: g, lambda g: g))
 
 
 def sub(a, b) -> Tensor:
+    # backward: da = g, db = -g
     return record(_binary("sub", a, b), "SubBackward0", (a, b), (lambda g: g, neg))
 
 
 def mul(a, b) -> Tensor:
+    # backward: da = g * b, db = g * a
     return record(_binary("mul", a, b), "MulBackward0", (a, b),
                   (lambda g: product(g, b), lambda g: product(g, a)), saves=((b,), (a,)))
 
 
 def div(a, b) -> Tensor:
+    # backward: da = g / b, db = -g * a / b**2
     return record(_binary("div", a, b), "DivBackward0", (a, b),
                   (lambda g: product(g, over=(b,)), lambda g: product(g, a, over=(b, b), coeff=-1)),
                   saves=((b,), (a, b)))
@@ -159,9 +163,9 @@ def neg(a: Tensor) -> Tensor:
     values = [-v for v in a.values()]
     if not a.dtype.is_floating:
         values = [to_dtype(v, a.dtype) for v in values]
-    err = a.errs() if a._storage.err is not None else None
+    err = a.errs_or_none()
     out = Tensor.from_flat(values, a.shape, a.dtype, a.device, a.exact, err, a.accuracy)
-    return record(out, "NegBackward0", (a,), (neg,))
+    return record(out, "NegBackward0", (a,), (neg,))  # backward: da = -g
 
 
 def pow(a: Tensor, k: int) -> Tensor:

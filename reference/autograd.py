@@ -94,8 +94,10 @@ class Node:
         self.next_functions = tuple(
             (_node_of(x), x.shape, x.dtype) if isinstance(x, Tensor) else (None, (), None) for x in inputs)
         needed = [t for i, (node, _, _) in enumerate(self.next_functions) if node is not None
-                  for t in (saves[i] if i < len(saves) else ()) if isinstance(t, Tensor)]
-        self.saved = [(t, t._storage.version) for t in _unique(needed)]
+                  for t in (saves[i] if i < len(saves) else ())]
+        self.saved = [(t, t._storage.version) for t in _unique([t for t in needed if isinstance(t, Tensor)])]
+        # PyTorch wraps a Python scalar operand in a tensor and saves that: it is freed like the others
+        self.saves_anything = bool(needed)
         self.released = False
 
     def name(self) -> str:
@@ -106,7 +108,7 @@ class Node:
 
     def apply(self, g: Tensor) -> list:
         """The gradient for each input (None where none flows), in that input's shape and dtype."""
-        if self.released and self.saved:
+        if self.released and self.saves_anything:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
                 "after they have already been freed). Specify retain_graph=True if you need to backward "

@@ -13,7 +13,6 @@ from typing import Any
 
 from .autograd import record_view
 from .broadcasting import broadcast_shapes
-from .conversion import cast
 from .inplace import check_writable, copy_, fill_, filled, write
 from .tensor import Tensor, flatten, numel_of
 from .views import expand, unsqueeze
@@ -214,7 +213,10 @@ def setitem(t: Tensor, index, value: Any) -> None:
             fill_(view, value)
         return
     shape, positions = advanced_positions(view, advanced)
-    if isinstance(value, Tensor):
-        write(t, cast(expand(value, *shape), t.dtype), positions)
+    if isinstance(value, Tensor):  # index_put does not cast a tensor (a Python scalar is cast)
+        if value.dtype != t.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{t.dtype.name} for the destination and {value.dtype.name} for the source.")
+        write(t, expand(value, *shape), positions)
     else:
         write(t, filled(t, value, len(positions)), positions)

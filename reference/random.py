@@ -22,7 +22,7 @@ import math
 from fractions import Fraction
 
 from .autograd import requires_grad_
-from .creation import _sizes
+from .creation import sizes_arg
 from .devices import DEVICES, canonical_device
 from .dtypes import DEFAULT_FLOAT, DType, as_dtype
 from .exact import to_dtype
@@ -87,7 +87,7 @@ def initial_seed() -> int:
 
 
 def _setup(size, generator, dtype, device) -> tuple[tuple[int, ...], DType, str, Generator]:
-    shape = _sizes(size)
+    shape = sizes_arg(size)
     dtype = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
     device = canonical_device(device)
     if not dtype.is_floating:

@@ -30,7 +30,10 @@ from fractions import Fraction
 from types import SimpleNamespace
 
 from . import exact as ex_
-from .dtypes import DType
+from .bounds import conversion_err, exact_sum, sum_bound
+from .broadcasting import broadcast_shapes, broadcast_to
+from .conversion import cast
+from .dtypes import DType, int64
 from .exact import add_up, mag, mul_up, to_dtype
 from .tensor import Tensor, contiguous_strides, numel_of
 
@@ -84,15 +87,17 @@ def _accumulator(leaf: Tensor) -> AccumulateGrad:
 class Node:
     """One recorded operation: how to send the output gradient to each input."""
 
-    def __init__(self, name: str, inputs: Sequence, grads: Sequence[Callable], saves: Sequence):
+    def __init__(self, name: str, inputs: Sequence, grads: Sequence[Callable | None], saves: Sequence):
         self._name = name
         self.grads = tuple(grads)
         # (node, shape, dtype) per input; node None where no gradient flows
         self.next_functions = tuple(
             (_node_of(x), x.shape, x.dtype) if isinstance(x, Tensor) else (None, (), None) for x in inputs)
         needed = [t for i, (node, _, _) in enumerate(self.next_functions) if node is not None
-                  for t in (saves[i] if i < len(saves) else ()) if isinstance(t, Tensor)]
-        self.saved = [(t, t._storage.version) for t in _unique(needed)]
+                  for t in (saves[i] if i < len(saves) else ())]
+        self.saved = [(t, t._storage.version) for t in _unique([t for t in needed if isinstance(t, Tensor)])]
+        # PyTorch wraps a Python scalar operand in a tensor and saves that: it is freed like the others
+        self.saves_anything = bool(needed)
         self.released = False
 
     def name(self) -> str:
@@ -103,7 +108,7 @@ class Node:
 
     def apply(self, g: Tensor) -> list:
         """The gradient for each input (None where none flows), in that input's shape and dtype."""
-        if self.released and self.saved:
+        if self.released and self.saves_anything:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors "
                 "after they have already been freed). Specify retain_graph=True if you need to backward "
@@ -116,7 +121,8 @@ class Node:
                     f"expected version {version} instead.")
         out = []
         for grad, (node, shape, dtype) in zip(self.grads, self.next_functions, strict=True):
-            out.append(None if node is None or grad is None else sum_to(grad(g), shape, dtype))
+            # a node exists only for a tensor input, which has a dtype
+            out.append(None if node is None or grad is None or dtype is None else sum_to(grad(g), shape, dtype))
         return out
 
 
@@ -215,9 +221,6 @@ def _like(t: Tensor, values: list, shape, errs: list[float] | None, accuracy: st
 
 def _factor(x, shape, dtype: DType) -> tuple[list, list[float]]:
     """A factor's exact values over ``shape`` and their bounds as operands in ``dtype``."""
-    from .broadcasting import broadcast_to
-    from .elementwise import _conversion_err
-
     if isinstance(x, Tensor):
         view = broadcast_to(x, shape)
         vals, errs = view.values(), view.errs()
@@ -225,63 +228,69 @@ def _factor(x, shape, dtype: DType) -> tuple[list, list[float]]:
     else:
         vals = [Fraction(x)] * numel_of(shape)
         errs, source = [0.0] * len(vals), None
-    return vals, [_conversion_err(v, e, source, dtype) for v, e in zip(vals, errs, strict=True)]
+    return vals, [conversion_err(v, e, source, dtype) for v, e in zip(vals, errs, strict=True)]
 
 
 def product(*num, over: Sequence = (), coeff=1) -> Tensor:
-    """coeff * prod(num) / prod(over), element-wise and broadcast; num[0] is the gradient.
+    """c * prod(f) / prod(d) for factors f = num (num[0] is the gradient) and divisors d = over,
+    element-wise and broadcast: the backward value of mul, div, pow and mean (spec/autograd.md).
 
-    Bound (oracle face), for any association of the factors with r roundings,
-    r = (factors - 1) + len(over) (each division may be a multiplication by a
-    rounded reciprocal) plus one for a coefficient other than +-1:
-        |c| * (1 + gamma_r) * prod(|f| + e) / prod(|d| - e) - |exact value|.
+    Bound (oracle face), with r = ``_roundings``:
+        |c| * (1 + gamma_r) * prod(|f| + e_f) / prod(|d| - e_d)  -  |c * prod(f) / prod(d)|.
     *Why:* |prod(f') - prod(f)| <= prod(|f| + e) - prod(|f|) for |f' - f| <= e;
-    1/d' lies within e / (|d| (|d| - e)) of 1/d, so a denominator acts as a factor
+    1/d' lies within e / (|d| (|d| - e)) of 1/d, so a divisor acts as a factor
     1/|d| with bound 1/(|d| - e) - 1/|d|; the roundings multiply by at most 1 + gamma_r
     (Higham, Lemma 3.1). The backend face evaluates left to right, rounding each step.
     """
-    from .broadcasting import broadcast_shapes
-
     g = num[0]
     dtype, shape = g.dtype, broadcast_shapes(*(x.shape for x in (*num, *over) if isinstance(x, Tensor)))
-    coeff = Fraction(coeff)
+    c = Fraction(coeff)
     factors = [_factor(x, shape, dtype) for x in num]
-    dens = [_factor(x, shape, dtype) for x in over]
-    n = numel_of(shape)
+    divisors = [_factor(x, shape, dtype) for x in over]
     if not g.exact:
-        out = []
-        for i in range(n):
-            v = factors[0][0][i]
-            if coeff != 1:
-                v = to_dtype(coeff * v, dtype)
-            for vals, _ in factors[1:]:
-                v = to_dtype(v * to_dtype(vals[i], dtype), dtype)
-            for vals, _ in dens:
-                v = to_dtype(v / to_dtype(vals[i], dtype), dtype)
-            out.append(v)
-        return _like(g, out, shape, None, "bounded")
-    r = len(num) + 2 * len(over) - 1 + (0 if abs(coeff) == 1 else 1)
+        return _like(g, _product_left_to_right(c, factors, divisors, numel_of(shape), dtype), shape, None, "bounded")
+    r = _roundings(len(num), len(over), c)
     grow = add_up(1.0, ex_.gamma(r, dtype))
     values, errs = [], []
-    for i in range(n):
-        v, hi = coeff, mul_up(grow, mag(coeff))
+    for i in range(numel_of(shape)):
+        value = c
+        hi = mul_up(grow, mag(c))  # grows to an upper bound of |c| (1 + gamma_r) prod(|f| + e) / prod(|d| - e)
         for vals, es in factors:
-            v *= vals[i]
+            value *= vals[i]
             hi = mul_up(hi, add_up(mag(vals[i]), es[i]))
-        for vals, es in dens:
-            v /= vals[i]
-            low = ex_.down(ex_.down(float(abs(vals[i]))) - es[i])
+        for vals, es in divisors:
+            value /= vals[i]
+            low = ex_.down(ex_.down(float(abs(vals[i]))) - es[i])  # a lower bound of |d| - e
             hi = ex_.INF if low <= 0 else ex_.up(hi / low)
-        values.append(v)
-        errs.append(0.0 if v == 0 and hi == 0 else max(0.0, ex_.up(hi - ex_.down(float(abs(v))))))
-    exact_class = r == 0 and not any(e for _, es in (*factors, *dens) for e in es)
+        values.append(value)
+        errs.append(0.0 if value == 0 and hi == 0 else max(0.0, ex_.up(hi - ex_.down(float(abs(value))))))
+    exact_class = r == 0 and not any(e for _, es in (*factors, *divisors) for e in es)
     return _like(g, values, shape, errs, "exact" if exact_class else "bounded")
+
+
+def _roundings(n_factors: int, n_divisors: int, c: Fraction) -> int:
+    """r: every association of the factors and divisors (their count - 1 operations), each division
+    possibly done as a rounded reciprocal times (one more each), and the coefficient unless it is +-1."""
+    return (n_factors + n_divisors - 1) + n_divisors + (0 if abs(c) == 1 else 1)
+
+
+def _product_left_to_right(c: Fraction, factors: list, divisors: list, n: int, dtype: DType) -> list:
+    """The backend face of ``product``: ((c*f0)*f1 ...)/d0 ..., rounding each step to dtype."""
+    out = []
+    for i in range(n):
+        v = factors[0][0][i]
+        if c != 1:
+            v = to_dtype(c * v, dtype)
+        for vals, _ in factors[1:]:
+            v = to_dtype(v * to_dtype(vals[i], dtype), dtype)
+        for vals, _ in divisors:
+            v = to_dtype(v / to_dtype(vals[i], dtype), dtype)
+        out.append(v)
+    return out
 
 
 def expand_to(g: Tensor, keep_shape, shape) -> Tensor:
     """``g`` (the reduced result) repeated along the reduced dims: exact, like ``expand``."""
-    from .broadcasting import broadcast_to
-
     kept = Tensor(g._storage, keep_shape, contiguous_strides(keep_shape), g.storage_offset(), g.dtype,
                   g.device, g.exact)
     view = broadcast_to(kept, shape)
@@ -290,57 +299,62 @@ def expand_to(g: Tensor, keep_shape, shape) -> Tensor:
 
 
 def sum_to(g: Tensor, shape, dtype: DType) -> Tensor:
-    """A broadcast gradient summed to an input's shape (one sum, any order), in its dtype."""
-    from .reduction import sum as sum_
+    """A broadcast gradient summed to an input's shape (one sum, any order), cast to its dtype.
 
+    x broadcast to g's shape is a view of x: its gradient is ``view_grad``'s, then
+    a gradient is cast to its input's dtype (one more rounding where they differ).
+    """
     shape = tuple(shape)
-    lead = g.ndim - len(shape)
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and g.shape[lead + i] != 1)
-    if dims:
-        reduced = sum_(g, dims, keepdim=True)
-        g = Tensor(reduced._storage, shape, contiguous_strides(shape), 0, g.dtype, g.device, g.exact)
-    if g.dtype != dtype:  # a gradient is cast to its input's dtype (one more rounding)
-        from .elementwise import _conversion_err
-        errs = [_conversion_err(v, e, g.dtype, dtype) for v, e in zip(g.values(), g.errs(), strict=True)]
-        values = g.values() if g.exact else [to_dtype(v, dtype) for v in g.values()]
-        g = Tensor.from_flat(values, shape, dtype, g.device, g.exact, errs if g.exact else None, "bounded")
-    return g
+    if shape != tuple(g.shape):
+        g = _gathered_back(g, shape, lambda x: broadcast_to(x, g.shape))
+    return cast(g, dtype)
 
 
 def view_grad(g: Tensor, x: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
     """The gradient of y = view_fn(x) for any view or gather (view, transpose, expand, indexing ...).
 
-    Which element of x each element of y reads is found by applying view_fn to a
-    tensor of x's shape holding 0, 1, 2 ...; each element of g then goes back to
-    that element of x (zeros where y reads nothing). Where several elements of y
-    read one element of x (expand, a repeated advanced index) they are summed:
-    one sum each, any order (the sum bound), as PyTorch's ExpandBackward0/IndexBackward0 do.
+    dx[i] = sum of g[k] over the elements k of y that read x[i] (0 where none does):
+    a plain view moves values; where several elements of y read one element of x
+    (expand, a repeated advanced index) they are one sum each, in any order (the
+    sum bound), as PyTorch's ExpandBackward0/IndexBackward0 do.
     """
-    from .dtypes import int64
-    from .reduction import _exact_sum, _sum_bound
+    return _gathered_back(g, x.shape, view_fn)
 
+
+def _gathered_back(g: Tensor, shape, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
+    """``view_grad`` for an input of ``shape``. Which element of x each element of y reads is
+    found by applying view_fn to a tensor of x's shape holding 0, 1, 2 ..."""
     with no_grad():
-        targets = view_fn(Tensor.from_flat(list(range(x.numel())), x.shape, int64)).values()
-    readers: list[list[int]] = [[] for _ in range(x.numel())]
+        targets = view_fn(Tensor.from_flat(list(range(numel_of(shape))), shape, int64)).values()
+    readers: list[list[int]] = [[] for _ in range(numel_of(shape))]
     for k, target in enumerate(targets):
         readers[target].append(k)
     gv, ge = g.values(), g.errs()
-    zero = Fraction(0) if g.dtype.is_floating else 0
     if all(len(r) <= 1 for r in readers):  # a plain view: values move, nothing is computed
+        zero = Fraction(0) if g.dtype.is_floating else 0
         values = [gv[r[0]] if r else zero for r in readers]
         errs = [ge[r[0]] if r else 0.0 for r in readers]
-        return _like(g, values, x.shape, errs, g.accuracy)
-    if not g.exact:
+        return _like(g, values, shape, errs, g.accuracy)
+    return _sums(g, [([gv[k] for k in r], [ge[k] for k in r]) for r in readers], shape)
+
+
+def _sums(like: Tensor, groups: list[tuple[list, list[float]]], shape) -> Tensor:
+    """One sum per element of its group's terms (values, bounds), in any order: the sum bound.
+
+    The backend face adds left to right, rounding each step.
+    """
+    zero = Fraction(0) if like.dtype.is_floating else 0
+    if not like.exact or not like.dtype.is_floating:
         values = []
-        for r in readers:
-            total = zero
-            for k in r:
-                total = to_dtype(total + gv[k], g.dtype)
+        for xs, _ in groups:
+            total = xs[0] if xs else zero
+            for x in xs[1:]:
+                total = to_dtype(total + x, like.dtype)
             values.append(total)
-        return _like(g, values, x.shape, None, "bounded")
-    values = [_exact_sum([gv[k] for k in r]) if r else zero for r in readers]
-    errs = [_sum_bound([gv[k] for k in r], [ge[k] for k in r], g.dtype) if r else 0.0 for r in readers]
-    return _like(g, values, x.shape, errs, "bounded")
+        return _like(like, values, shape, None, "bounded" if like.dtype.is_floating else "exact")
+    values = [exact_sum(xs) if xs else zero for xs, _ in groups]
+    errs = [sum_bound(xs, es, like.dtype) if xs else 0.0 for xs, es in groups]
+    return _like(like, values, shape, errs, "bounded")
 
 
 def record_view(out: Tensor, name: str, x: Tensor, view_fn: Callable[[Tensor], Tensor]) -> Tensor:
@@ -352,25 +366,20 @@ def _sum_terms(terms: list[Tensor]) -> Tensor:
     """Gradients meeting at one tensor, added in any order (the sum bound of n terms)."""
     if len(terms) == 1:
         return terms[0]
-    from .reduction import _exact_sum, _sum_bound
-
-    first = terms[0]
-    columns = [t.values() for t in terms]
-    if not first.exact or not first.dtype.is_floating:
-        values = columns[0]
-        for col in columns[1:]:
-            values = [to_dtype(a + b, first.dtype) for a, b in zip(values, col, strict=True)]
-        return _like(first, values, first.shape, None, "exact" if not first.dtype.is_floating else "bounded")
-    err_columns = [t.errs() for t in terms]
-    values, errs = [], []
-    for i in range(first.numel()):
-        xs = [col[i] for col in columns]
-        values.append(_exact_sum(xs))
-        errs.append(_sum_bound(xs, [col[i] for col in err_columns], first.dtype))
-    return _like(first, values, first.shape, errs, "bounded")
+    columns = [(t.values(), t.errs()) for t in terms]
+    groups = [([vals[i] for vals, _ in columns], [errs[i] for _, errs in columns]) for i in range(terms[0].numel())]
+    return _sums(terms[0], groups, terms[0].shape)
 
 
 # ---- detach and the functional face ---------------------------------------------------------
+
+
+def requires_grad_(t: Tensor, requires_grad: bool = True) -> Tensor:
+    """Make ``t`` a leaf that records operations (floating dtypes only, as in PyTorch)."""
+    if requires_grad and not t.dtype.is_floating:
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
+    t.requires_grad = requires_grad
+    return t
 
 
 def detach(t: Tensor) -> Tensor:
@@ -383,7 +392,7 @@ def vjp(fn: Callable, *primals: Tensor):
 
     Runs the tape on fresh leaves; a primal the output does not depend on gets zeros.
     """
-    leaves = [detach(p).requires_grad_(True) for p in primals]
+    leaves = [requires_grad_(detach(p), True) for p in primals]
     out = fn(*leaves)
 
     def vjp_fn(cotangent: Tensor) -> tuple[Tensor, ...]:

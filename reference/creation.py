@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from .autograd import requires_grad_
 from .devices import canonical_device
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, DType, as_dtype, bool_
 from .exact import add_up, gamma, mag, mul_up, to_dtype, up
 from .tensor import Tensor, flatten, numel_of
 
 
-def _sizes(size) -> tuple[int, ...]:
+def sizes_arg(size) -> tuple[int, ...]:
     """``zeros(2, 3)`` and ``zeros((2, 3))`` both mean shape (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
@@ -48,7 +49,7 @@ def _filled(values: list, shape, dtype: DType, device, requires_grad: bool, exac
     stored = [to_dtype(_exact_value(v), dtype) for v in values]
     t = Tensor.from_flat(stored, shape, dtype, canonical_device(device), exact)
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 
@@ -66,20 +67,20 @@ def tensor(data, dtype: DType | str | None = None, device: str | None = None,
 
 def full(size, fill_value, dtype: DType | str | None = None, device: str | None = None,
          requires_grad: bool = False, exact: bool = False) -> Tensor:
-    shape = _sizes((size,) if isinstance(size, int) else tuple(size))
+    shape = sizes_arg((size,) if isinstance(size, int) else tuple(size))
     dtype = as_dtype(dtype) if dtype is not None else infer_dtype([fill_value])
     return _filled([fill_value] * numel_of(shape), shape, dtype, device, requires_grad, exact)
 
 
 def zeros(*size, dtype: DType | str | None = None, device: str | None = None,
           requires_grad: bool = False, exact: bool = False) -> Tensor:
-    shape = _sizes(size)
+    shape = sizes_arg(size)
     return full(shape, 0, dtype or DEFAULT_FLOAT, device, requires_grad, exact)
 
 
 def ones(*size, dtype: DType | str | None = None, device: str | None = None,
          requires_grad: bool = False, exact: bool = False) -> Tensor:
-    shape = _sizes(size)
+    shape = sizes_arg(size)
     return full(shape, 1, dtype or DEFAULT_FLOAT, device, requires_grad, exact)
 
 
@@ -138,7 +139,7 @@ def arange(start, end=None, step=1, dtype: DType | str | None = None, device: st
     errs = [arange_bound(start, step, i, dtype) for i in range(length)]
     t = Tensor.from_flat(values, (length,), dtype, canonical_device(device), exact, errs, "bounded")
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 

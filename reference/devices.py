@@ -8,6 +8,10 @@ names the current accelerator, ``sim:0`` (spec/device.md, ``device.selection``).
 
 from __future__ import annotations
 
+from .conversion import cast
+from .dtypes import DType
+from .tensor import Tensor
+
 DEVICES = ("cpu", "sim:0", "sim:1")
 ACCELERATOR = "sim"
 
@@ -44,8 +48,6 @@ def result_device(operands) -> str:
 
     As in PyTorch, a 0-d CPU tensor may join tensors on another device.
     """
-    from .tensor import Tensor
-
     tensors = [x for x in operands if isinstance(x, Tensor)]
     placed = {t.device for t in tensors if not (t.device == "cpu" and t.ndim == 0)}
     if len(placed) > 1:
@@ -55,3 +57,30 @@ def result_device(operands) -> str:
     if placed:
         return placed.pop()
     return tensors[0].device if tensors else "cpu"
+
+
+def to(t: Tensor, *args, device: str | None = None, dtype: DType | None = None, non_blocking: bool = False,
+       copy: bool = False) -> Tensor:
+    """``t`` on ``device`` in ``dtype``: ``t`` itself when both are its own (and not ``copy``).
+
+    Accepts PyTorch's forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
+    ``to(other)`` and the keywords. Otherwise a new tensor over new storage: a
+    transfer never aliases its source (``device.to-same``, ``device.to-other``).
+    """
+    for arg in args:
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, DType):
+            dtype = arg
+        else:
+            device = arg
+    device = t.device if device is None else canonical_device(device)
+    dtype = t.dtype if dtype is None else dtype
+    if device == t.device and dtype == t.dtype and not copy:
+        return t
+    moved = cast(t, dtype, device)
+    return t.cloned(device) if moved is t else moved
+
+
+def cpu(t: Tensor) -> Tensor:
+    return to(t, "cpu")

@@ -19,11 +19,12 @@ from fractions import Fraction
 
 from . import exact as ex_
 from .autograd import product, record  # the tape: each op records its backward beside its forward
+from .bounds import conversion_err
 from .broadcasting import broadcast_shapes, broadcast_to
 from .devices import result_device
 from .dtypes import DEFAULT_FLOAT, DType
 from .exact import INF, add_up, mag, mul_up, to_dtype
-from .promotion import result_type
+from .promotion import result_type, scalar_dtype
 from .tensor import Tensor, numel_of
 
 Number = int | float | bool
@@ -41,31 +42,21 @@ def _check_bool_sub(name: str, operands) -> None:
 
 
 def _dtype_of(x) -> DType:
-    from .promotion import scalar_dtype
     return x.dtype if isinstance(x, Tensor) else scalar_dtype(x)
 
 
-def _operand_columns(operands, shape):
-    """For each operand: its exact values, bounds and dtype laid out over ``shape``."""
+def _operand_columns(operands, shape) -> list[tuple[list, list[float] | None, DType | None]]:
+    """For each operand: its exact values, bounds and dtype (None: a Python scalar) laid out over ``shape``."""
     n = numel_of(shape)
-    columns = []
+    columns: list[tuple[list, list[float] | None, DType | None]] = []
     for x in operands:
         if isinstance(x, Tensor):
             view = broadcast_to(x, shape)
-            columns.append((view.values(), view.errs() if x._storage.err is not None else None, x.dtype))
+            columns.append((view.values(), view.errs_or_none(), x.dtype))
         else:
             value = Fraction(x) if isinstance(x, float) else x
             columns.append(([value] * n, None, None))
     return columns
-
-
-def _conversion_err(value, err: float, source: DType | None, target: DType) -> float:
-    """The bound after converting an operand (exact value, bound) to the result dtype."""
-    if not target.is_floating or source == target:
-        return err
-    if err == 0.0 and ex_.representable(value, target):
-        return 0.0
-    return add_up(err, target.unit_roundoff * add_up(mag(value), err))
 
 
 def _bound_add(x, y, r, ex, ey, u):
@@ -130,8 +121,8 @@ def _binary(name: str, a, b) -> Tensor:
     values, errs = [], []
     rounded_once = True
     for i, (x, y) in enumerate(zip(xs, ys)):
-        ex = _conversion_err(x, exs[i] if exs else 0.0, xd, dtype)
-        ey = _conversion_err(y, eys[i] if eys else 0.0, yd, dtype)
+        ex = conversion_err(x, exs[i] if exs else 0.0, xd, dtype)
+        ey = conversion_err(y, eys[i] if eys else 0.0, yd, dtype)
         r = fn(Fraction(x), y)  # Fraction: int / int must stay exact
         if ex or ey:
             rounded_once = False
@@ -142,19 +133,23 @@ def _binary(name: str, a, b) -> Tensor:
 
 
 def add(a, b) -> Tensor:
+    # backward: da = g, db = g
     return record(_binary("add", a, b), "AddBackward0", (a, b), (lambda g: g, lambda g: g))
 
 
 def sub(a, b) -> Tensor:
+    # backward: da = g, db = -g
     return record(_binary("sub", a, b), "SubBackward0", (a, b), (lambda g: g, neg))
 
 
 def mul(a, b) -> Tensor:
+    # backward: da = g * b, db = g * a
     return record(_binary("mul", a, b), "MulBackward0", (a, b),
                   (lambda g: product(g, b), lambda g: product(g, a)), saves=((b,), (a,)))
 
 
 def div(a, b) -> Tensor:
+    # backward: da = g / b, db = -g * a / b**2
     return record(_binary("div", a, b), "DivBackward0", (a, b),
                   (lambda g: product(g, over=(b,)), lambda g: product(g, a, over=(b, b), coeff=-1)),
                   saves=((b,), (a, b)))
@@ -168,9 +163,9 @@ def neg(a: Tensor) -> Tensor:
     values = [-v for v in a.values()]
     if not a.dtype.is_floating:
         values = [to_dtype(v, a.dtype) for v in values]
-    err = a.errs() if a._storage.err is not None else None
+    err = a.errs_or_none()
     out = Tensor.from_flat(values, a.shape, a.dtype, a.device, a.exact, err, a.accuracy)
-    return record(out, "NegBackward0", (a,), (neg,))
+    return record(out, "NegBackward0", (a,), (neg,))  # backward: da = -g
 
 
 def pow(a: Tensor, k: int) -> Tensor:

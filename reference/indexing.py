@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .autograd import record_view
 from .broadcasting import broadcast_shapes
+from .inplace import check_writable, copy_, fill_, filled, write
 from .tensor import Tensor, flatten, numel_of
-from .views import unsqueeze
+from .views import expand, unsqueeze
 
 
 def _as_tuple(index) -> tuple:
@@ -99,7 +101,7 @@ def _basic(t: Tensor, index) -> tuple[Tensor, list[tuple[int, list, tuple[int, .
 
 def _index_arrays(view: Tensor, advanced) -> dict[int, tuple[list, tuple[int, ...]]]:
     """Each indexed dimension's integer index array (a mask becomes one array per masked dimension)."""
-    arrays = {}
+    arrays: dict[int, tuple[list, tuple[int, ...]]] = {}
     for dim, values, shape, is_mask in advanced:
         if is_mask:
             if tuple(view.shape[dim:dim + len(shape)]) != tuple(shape):
@@ -172,7 +174,6 @@ def _broadcast_flat(values: list, shape, target) -> list:
 
 def getitem(t: Tensor, index) -> Tensor:
     """``t[index]``: a view for basic indices, a fresh row-major copy when any index is advanced."""
-    from .autograd import record_view
 
     view, advanced = _basic(t, index)
     if not advanced:
@@ -203,20 +204,19 @@ def _node_name(index) -> str:
 
 def setitem(t: Tensor, index, value: Any) -> None:
     """``t[index] = value``: writes t's storage in place (basic and advanced indices alike)."""
-    from .inplace import check_writable
-
     view, advanced = _basic(t, index)
     check_writable(view, overlap_raises=not advanced)  # PyTorch copies into a basic view: overlap raises
     if not advanced:
         if isinstance(value, Tensor):
-            view.copy_(value)
+            copy_(view, value)
         else:
-            view.fill_(value)
+            fill_(view, value)
         return
     shape, positions = advanced_positions(view, advanced)
-    if isinstance(value, Tensor):
-        from .views import expand
-        values, errs = t._cast_from(expand(value, *shape))
+    if isinstance(value, Tensor):  # index_put does not cast a tensor (a Python scalar is cast)
+        if value.dtype != t.dtype:
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{t.dtype.name} for the destination and {value.dtype.name} for the source.")
+        write(t, expand(value, *shape), positions)
     else:
-        values, errs = t._cast_from(value, len(positions))
-    t._write(values, errs, positions)
+        write(t, filled(t, value, len(positions)), positions)

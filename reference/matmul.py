@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Iterator
 from fractions import Fraction
 
-from . import exact as ex_
 from .autograd import record
+from .bounds import dot_bound, exact_dot
 from .broadcasting import broadcast_shapes, broadcast_to
 from .devices import result_device
-from .exact import add_up, mag, mul_up, to_dtype
+from .dtypes import int64
+from .exact import gamma, mag, mul_up, to_dtype
 from .tensor import Tensor, numel_of
+
+_NODE_NAMES = {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (1, 2): "SqueezeBackward4", (2, 1): "MvBackward0"}
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
-    """The product; its gradients are dot products too (``_matmul_grad``), named as PyTorch's nodes."""
+    """The product in its five cases (``_matmul``), recorded with PyTorch's node names.
+
+    Backward, for c = a @ b with output gradient g (spec/autograd.md):
+        da = g @ b^T,  db = a^T @ g,  each summed over the batch dims that broadcast.
+    """
     out = _matmul(a, b)
-    name = {(1, 1): "DotBackward0", (2, 2): "MmBackward0", (1, 2): "SqueezeBackward4",
-            (2, 1): "MvBackward0"}.get((a.ndim, b.ndim), "BmmBackward0")
-    return record(out, name, (a, b), (lambda g: _matmul_grad(a, b, g, 0), lambda g: _matmul_grad(a, b, g, 1)),
-                  saves=((b,), (a,)))
+    return record(out, _NODE_NAMES.get((a.ndim, b.ndim), "BmmBackward0"), (a, b),
+                  (lambda g: matmul_grad_a(a, b, g), lambda g: matmul_grad_b(a, b, g)), saves=((b,), (a,)))
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
@@ -40,19 +46,19 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim == 1 and b.ndim == 1:
         # 1. Both 1-D: the dot product, a 0-d tensor.
         _check_inner(a.shape[0], b.shape[0], a, b)
-        return _batched_product(_as_matrix(a, rows=1), _as_matrix(b, cols=1), ())
+        return _products(_as_matrix(a, rows=1), _as_matrix(b, cols=1), ())
     if a.ndim == 2 and b.ndim == 2:
         # 2. Both 2-D: the matrix-matrix product (n, k) @ (k, m) -> (n, m).
         _check_inner(a.shape[1], b.shape[0], a, b)
-        return _batched_product(a, b, (a.shape[0], b.shape[1]))
+        return _products(a, b, (a.shape[0], b.shape[1]))
     if a.ndim == 1 and b.ndim == 2:
         # 3. 1-D @ 2-D: a 1 is prepended to a's shape, then removed: (k,) @ (k, m) -> (m,).
         _check_inner(a.shape[0], b.shape[0], a, b)
-        return _batched_product(_as_matrix(a, rows=1), b, (b.shape[1],))
+        return _products(_as_matrix(a, rows=1), b, (b.shape[1],))
     if a.ndim == 2 and b.ndim == 1:
         # 4. 2-D @ 1-D: the matrix-vector product (n, k) @ (k,) -> (n,).
         _check_inner(a.shape[1], b.shape[0], a, b)
-        return _batched_product(a, _as_matrix(b, cols=1), (a.shape[0],))
+        return _products(a, _as_matrix(b, cols=1), (a.shape[0],))
     # 5. At least one operand N-D (N > 2): batched. A 1-D a gets a 1 prepended and a
     #    1-D b a 1 appended (both removed afterwards); batch dims broadcast, matrix dims do not.
     a2 = _as_matrix(a, rows=1) if a.ndim == 1 else a
@@ -61,8 +67,7 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
     n, m = a2.shape[-2], b2.shape[-1]
     out_shape = batch + ((n,) if a.ndim > 1 else ()) + ((m,) if b.ndim > 1 else ())
-    return _batched_product(broadcast_to(a2, batch + a2.shape[-2:]),
-                            broadcast_to(b2, batch + b2.shape[-2:]), out_shape)
+    return _products(broadcast_to(a2, batch + a2.shape[-2:]), broadcast_to(b2, batch + b2.shape[-2:]), out_shape)
 
 
 def _check_inner(ka: int, kb: int, a: Tensor, b: Tensor) -> None:
@@ -78,6 +83,59 @@ def _as_matrix(v: Tensor, rows: int | None = None, cols: int | None = None) -> T
     return v._view_of((k, 1), (s, 1), v.storage_offset())
 
 
+def _products(a: Tensor, b: Tensor, out_shape: tuple[int, ...]) -> Tensor:
+    """c[p, i, j] = sum_t a[p, i, t] * b[p, t, j] for stacked matrices a (..., n, k) and b (..., k, m)
+    of one batch shape, laid out as out_shape: one dot product of length k per element."""
+    dtype, device, exact = a.dtype, result_device((a, b)), a.exact and b.exact
+    k = a.shape[-1]
+    ae, be = a.errs_or_none(), b.errs_or_none()
+    if ae is None and be is None:
+        values, errs = _dots_of_held_values(a, b)
+    else:  # an operand that carries bounds (0 for the other's elements)
+        av, bv = a.values(), b.values()
+        values = [exact_dot(row, col) for row, col in _rows_and_columns(av, bv, a.shape, b.shape)]
+        bounds = _rows_and_columns(ae or [0.0] * len(av), be or [0.0] * len(bv), a.shape, b.shape)
+        errs = [dot_bound(row, col, row_errs, col_errs, dtype) for (row, col), (row_errs, col_errs)
+                in zip(_rows_and_columns(av, bv, a.shape, b.shape), bounds, strict=True)]
+    if not dtype.is_floating or not exact:
+        return Tensor.from_flat([to_dtype(v, dtype) for v in values], out_shape, dtype, device, exact)
+    accuracy = "correctly-rounded" if k <= 1 and ae is None and be is None else "bounded"
+    return Tensor.from_flat(values, out_shape, dtype, device, True, errs, accuracy)
+
+
+def _rows_and_columns(x: list, y: list, x_shape, y_shape) -> Iterator[tuple[list, list]]:
+    """(row of x, column of y) for each element (p, i, j) of stacked x (..., n, k) @ y (..., k, m), row-major."""
+    (n, k), m = x_shape[-2:], y_shape[-1]
+    for p in range(numel_of(x_shape[:-2])):
+        for i in range(n):
+            row = x[(p * n + i) * k:(p * n + i + 1) * k]
+            for j in range(m):
+                yield row, y[p * k * m + j:(p + 1) * k * m:m]
+
+
+def _dots_of_held_values(a: Tensor, b: Tensor) -> tuple[list, list[float]]:
+    """``_products`` for operands without bounds (the common case), with its bound gamma_k * sum |a_t b_t|.
+
+    Why: one integer matrix product over a common denominator is much faster than Fraction arithmetic.
+    """
+    (ai, sa), (bi, sb) = _scaled(a.values()), _scaled(b.values())
+    scale, k = sa * sb, a.shape[-1]
+    floating, exact = a.dtype.is_floating, a.exact and b.exact
+    g = gamma(k, a.dtype) if floating else 0.0
+    values: list = []
+    errs: list[float] = []
+    for row, col in _rows_and_columns(ai, bi, a.shape, b.shape):
+        total = sum(map(operator.mul, row, col))
+        if not floating:
+            values.append(total)
+            continue
+        values.append(Fraction(total, scale))
+        if exact:  # the sum of |a_t b_t| exact, then rounded up
+            magnitude = sum(abs(x * y) for x, y in zip(row, col))
+            errs.append(mul_up(g, mag(Fraction(magnitude, scale))) if magnitude else 0.0)
+    return values, errs
+
+
 def _scaled(values: list) -> tuple[list[int], int]:
     """Exact values as integers over one common denominator (fast exact dot products)."""
     if not values or not isinstance(values[0], Fraction):
@@ -86,119 +144,72 @@ def _scaled(values: list) -> tuple[list[int], int]:
     return [v.numerator * (scale // v.denominator) for v in values], scale
 
 
-def _batched_product(a: Tensor, b: Tensor, out_shape: tuple[int, ...]) -> Tensor:
-    """Products of the stacked matrices a (..., n, k) and b (..., k, m), laid out as out_shape."""
-    n, k = a.shape[-2:]
-    m = b.shape[-1]
-    batches = numel_of(a.shape[:-2])
-    ae = a.errs() if a._storage.err is not None else None
-    be = b.errs() if b._storage.err is not None else None
-    dtype, exact = a.dtype, a.exact and b.exact
-    if ae or be:  # inputs that carry bounds: the general, slower bound
-        return _batched_product_with_errs(a, b, out_shape, ae, be)
-    (ai, sa), (bi, sb) = _scaled(a.values()), _scaled(b.values())
-    aa, ba = [abs(x) for x in ai], [abs(y) for y in bi]
-    scale, floating = sa * sb, dtype.is_floating
-    g = ex_.gamma(k, dtype) if floating else 0.0
-    values, errs = [], []
-    for p in range(batches):
-        ao, bo = p * n * k, p * k * m
-        for i in range(n):
-            row, row_abs = ai[ao + i * k: ao + (i + 1) * k], aa[ao + i * k: ao + (i + 1) * k]
-            for j in range(m):
-                total = sum(map(operator.mul, row, bi[bo + j: bo + k * m: m]))
-                if not floating:
-                    values.append(total)
-                    continue
-                values.append(Fraction(total, scale))
-                if exact:  # gamma_k * sum |a_t b_t|, the sum exact then rounded up
-                    magnitude = sum(map(operator.mul, row_abs, ba[bo + j: bo + k * m: m]))
-                    errs.append(mul_up(g, mag(Fraction(magnitude, scale))) if magnitude else 0.0)
-    device = result_device((a, b))
-    if not floating or not exact:
-        return Tensor.from_flat([to_dtype(v, dtype) for v in values], out_shape, dtype, device, exact)
-    accuracy = "correctly-rounded" if k <= 1 else "bounded"
-    return Tensor.from_flat(values, out_shape, dtype, device, True, errs, accuracy)
+# ---- gradients -----------------------------------------------------------------------------------
 
 
-def _batched_product_with_errs(a: Tensor, b: Tensor, out_shape, ae, be) -> Tensor:
-    """As _batched_product, for operands that already carry error bounds."""
-    n, k = a.shape[-2:]
-    m = b.shape[-1]
-    batches = numel_of(a.shape[:-2])
-    av, bv = a.values(), b.values()
-    dtype = a.dtype
-    values, errs = [], []
-    for p in range(batches):
-        ao, bo = p * n * k, p * k * m
-        rows = [av[ao + i * k: ao + (i + 1) * k] for i in range(n)]
-        cols = [bv[bo + j: bo + k * m: m] for j in range(m)]
-        row_errs = [ae[ao + i * k: ao + (i + 1) * k] for i in range(n)] if ae else None
-        col_errs = [be[bo + j: bo + k * m: m] for j in range(m)] if be else None
-        for i in range(n):
-            for j in range(m):
-                values.append(_exact_dot(rows[i], cols[j]))
-                errs.append(_dot_bound(rows[i], cols[j], row_errs[i] if ae else None,
-                                       col_errs[j] if be else None, dtype))
-    return Tensor.from_flat(values, out_shape, dtype, result_device((a, b)), True, errs, "bounded")
+def matmul_grad_a(a: Tensor, b: Tensor, g: Tensor) -> Tensor:
+    """da = g @ b^T: da[..., i, t] = sum_j g[..., i, j] * b[..., t, j], and over the batches that
+    broadcast onto a's: each element one dot product of its full length (``_summed_dots``)."""
+    a2, b2, batch = _batched_operands(a, b)
+    (n, k), m = a2.shape[-2:], b2.shape[-1]
+    return _summed_dots(_as_shape(g, batch + (n, m)), _mT(broadcast_to(b2, batch + (k, m))),
+                        _owners(a2, batch), a)
 
 
-def _exact_dot(xs: list, ys: list):
-    total = 0
-    for x, y in zip(xs, ys, strict=True):
-        total += x * y
-    return total if not isinstance(total, int) or not xs or not isinstance(xs[0], Fraction) else Fraction(total)
+def matmul_grad_b(a: Tensor, b: Tensor, g: Tensor) -> Tensor:
+    """db = a^T @ g, computed as (g^T @ a)^T: db[..., t, j] = sum_i g[..., i, j] * a[..., i, t], and over
+    the batches that broadcast onto b's (g^T first keeps g's terms first in each product)."""
+    a2, b2, batch = _batched_operands(a, b)
+    (n, k), m = a2.shape[-2:], b2.shape[-1]
+    return _summed_dots(_mT(_as_shape(g, batch + (n, m))), broadcast_to(a2, batch + (n, k)),
+                        _mT_order(_owners(b2, batch), batch + (k, m)), b)
 
 
-def _dot_bound(xs, ys, exs, eys, dtype) -> float:
-    k = len(xs)
-    if k == 0:
-        return 0.0
-    if exs is None and eys is None:
-        magnitude = add_up(*(mul_up(mag(x), mag(y)) for x, y in zip(xs, ys, strict=True)))
-        return mul_up(ex_.gamma(k, dtype), magnitude)
-    exs = exs or [0.0] * k
-    eys = eys or [0.0] * k
-    carried = add_up(*(add_up(mul_up(mag(x), ey), mul_up(mag(y), ex), mul_up(ex, ey))
-                       for x, y, ex, ey in zip(xs, ys, exs, eys, strict=True)))
-    magnitude = add_up(*(mul_up(add_up(mag(x), ex), add_up(mag(y), ey))
-                         for x, y, ex, ey in zip(xs, ys, exs, eys, strict=True)))
-    return add_up(carried, mul_up(ex_.gamma(k, dtype), magnitude))
-
-
-def _matmul_grad(a: Tensor, b: Tensor, g: Tensor, wrt: int) -> Tensor:
-    """d(a @ b) with output gradient g, for a (wrt=0: g @ b^T) or b (wrt=1: a^T @ g).
-
-    With A = a as (..., n, k) and B = b as (..., k, m) (a 1-D operand made a matrix),
-    gA[i, t] = sum over the batches that broadcast onto A's batch, and over j, of
-    g[i, j] * B[t, j]; likewise gB[t, j] = sum of A[i, t] * g[i, j]. Each element is
-    one dot product of its full length: the bound covers any order, FMA, and a batch
-    folded into the matrix dims or summed afterwards (Higham's lemma 3.3).
-    """
+def _batched_operands(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor, tuple[int, ...]]:
+    """a and b as stacked matrices (a 1-D a as (1, k), a 1-D b as (k, 1)) and their broadcast batch shape."""
     a2 = _as_matrix(a, rows=1) if a.ndim == 1 else a
     b2 = _as_matrix(b, cols=1) if b.ndim == 1 else b
-    (n, k), m = a2.shape[-2:], b2.shape[-1]
-    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    maps = [broadcast_to(Tensor.from_flat(list(range(numel_of(x.shape[:-2]))), x.shape[:-2], a.dtype),
-                         batch).values() for x in (a2, b2)]
-    av, bv, gv = a.values(), b.values(), g.values()
-    ae, be, ge = a.errs(), b.errs(), g.errs()
-    target = a if wrt == 0 else b
-    terms: dict[int, tuple[list, list, list, list]] = {i: ([], [], [], []) for i in range(target.numel())}
-    for p in range(numel_of(batch)):
-        pa, pb = maps[0][p], maps[1][p]
-        for i in range(n):
-            for t in range(k):
-                for j in range(m):
-                    ia, ib, ig = (pa * n + i) * k + t, (pb * k + t) * m + j, (p * n + i) * m + j
-                    key, other = (ia, ib) if wrt == 0 else (ib, ia)
-                    xs, ys, exs, eys = terms[key]
-                    xs.append(gv[ig])
-                    exs.append(ge[ig])
-                    ys.append((bv if wrt == 0 else av)[other])
-                    eys.append((be if wrt == 0 else ae)[other])
-    values = [Fraction(_exact_dot(xs, ys)) for xs, ys, _, _ in terms.values()]
-    if not (g.exact and target.exact):
-        return Tensor.from_flat([to_dtype(v, g.dtype) for v in values], target.shape, g.dtype, g.device)
-    errs = [_dot_bound(xs, ys, exs, eys, g.dtype) for xs, ys, exs, eys in terms.values()]
-    return Tensor.from_flat(values, target.shape, g.dtype, g.device, True, errs, "bounded")
+    return a2, b2, broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+
+
+def _summed_dots(x: Tensor, y: Tensor, owners: list[int], target: Tensor) -> Tensor:
+    """target's gradient: element o is one dot product of every (row of x, column of y) pair whose product
+    element belongs to o. Why one: the bound then covers any order, FMA, and a batch folded into the
+    matrix dims or summed afterwards (Higham's lemma 3.3)."""
+    terms: list[tuple[list, list, list[float], list[float]]] = [([], [], [], []) for _ in range(target.numel())]
+    pairs = _rows_and_columns(x.values(), y.values(), x.shape, y.shape)
+    err_pairs = _rows_and_columns(x.errs(), y.errs(), x.shape, y.shape)
+    for owner, (row, col), (row_errs, col_errs) in zip(owners, pairs, err_pairs, strict=True):
+        xs, ys, exs, eys = terms[owner]
+        xs += row
+        ys += col
+        exs += row_errs
+        eys += col_errs
+    values = [Fraction(exact_dot(xs, ys)) for xs, ys, _, _ in terms]
+    if not (x.exact and target.exact):
+        return Tensor.from_flat([to_dtype(v, x.dtype) for v in values], target.shape, x.dtype, x.device)
+    errs = [dot_bound(xs, ys, exs, eys, x.dtype) for xs, ys, exs, eys in terms]
+    return Tensor.from_flat(values, target.shape, x.dtype, x.device, True, errs, "bounded")
+
+
+def _owners(x2: Tensor, batch: tuple[int, ...]) -> list[int]:
+    """For each element of x2 broadcast to batch + its matrix shape (row-major): the element of x2 it reads."""
+    index = Tensor.from_flat(list(range(x2.numel())), x2.shape, int64)
+    return broadcast_to(index, batch + x2.shape[-2:]).values()
+
+
+def _mT_order(flat: list, shape: tuple[int, ...]) -> list:
+    """Row-major values of stacked matrices of ``shape``, listed in the row-major order of their transposes."""
+    return _mT(Tensor.from_flat(flat, shape, int64)).values()
+
+
+def _mT(t: Tensor) -> Tensor:
+    """The stacked matrices of t transposed (a view)."""
+    shape, strides = list(t.shape), list(t.stride())
+    shape[-2:], strides[-2:] = shape[:-3:-1], strides[:-3:-1]
+    return t._view_of(shape, strides, t.storage_offset())
+
+
+def _as_shape(t: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """t's elements (row-major) seen as ``shape``: g of a 1-D case gets its removed dims back."""
+    return Tensor.from_flat(t.values(), shape, t.dtype, t.device, t.exact, t.errs_or_none(), t.accuracy)

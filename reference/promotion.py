@@ -9,6 +9,7 @@ Python int as int64 and a Python bool as bool (ATen's ``result_type``).
 from __future__ import annotations
 
 from .dtypes import DEFAULT_FLOAT, DEFAULT_INT, DType, bool_, promote_types
+from .tensor import Tensor
 
 
 def scalar_dtype(value) -> DType:
@@ -44,13 +45,15 @@ def _promote_all(dtypes: list[DType]) -> DType | None:
 
 def result_type(*operands) -> DType:
     """The dtype of an element-wise operation on tensors and Python scalars."""
-    from .tensor import Tensor
-
-    dimensioned, zero_dim, scalars = [], [], []
+    dimensioned: list[DType] = []
+    zero_dim: list[DType] = []
+    scalars: list[DType] = []
     for x in operands:
         if isinstance(x, Tensor):
             (dimensioned if x.ndim > 0 else zero_dim).append(x.dtype)
         else:
             scalars.append(scalar_dtype(x))
-    return _combine(_promote_all(dimensioned),
-                    _combine(_promote_all(zero_dim), _promote_all(scalars)))
+    result = _combine(_promote_all(dimensioned), _combine(_promote_all(zero_dim), _promote_all(scalars)))
+    if result is None:
+        raise TypeError("result_type: no operands")
+    return result

@@ -21,7 +21,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from .creation import _sizes
+from .autograd import requires_grad_
+from .creation import sizes_arg
 from .devices import DEVICES, canonical_device
 from .dtypes import DEFAULT_FLOAT, DType, as_dtype
 from .exact import to_dtype
@@ -86,7 +87,7 @@ def initial_seed() -> int:
 
 
 def _setup(size, generator, dtype, device) -> tuple[tuple[int, ...], DType, str, Generator]:
-    shape = _sizes(size)
+    shape = sizes_arg(size)
     dtype = as_dtype(dtype) if dtype is not None else DEFAULT_FLOAT
     device = canonical_device(device)
     if not dtype.is_floating:
@@ -97,7 +98,7 @@ def _setup(size, generator, dtype, device) -> tuple[tuple[int, ...], DType, str,
 def _made(values: list, shape, dtype: DType, device: str, requires_grad: bool, exact: bool) -> Tensor:
     t = Tensor.from_flat(values, shape, dtype, device, exact)
     if requires_grad:
-        t.requires_grad_(True)
+        requires_grad_(t, True)
     return t
 
 

@@ -10,10 +10,10 @@ rounded 1/n (some GPU kernels do the latter).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from fractions import Fraction
 
 from . import exact as ex_
 from .autograd import expand_to, product, record
+from .bounds import exact_sum, sum_bound
 from .dtypes import int64
 from .exact import add_up, mag, mul_up, to_dtype
 from .tensor import Tensor, numel_of
@@ -47,24 +47,18 @@ def _out_shape(t: Tensor, dims, keepdim: bool) -> tuple[int, ...]:
     return tuple(s for d, s in enumerate(t.shape) if d not in dims)
 
 
-def _sum_bound(xs: list, es: list[float], dtype) -> float:
-    carried = add_up(*es) if any(es) else 0.0
-    magnitude = add_up(*(add_up(mag(x), e) for x, e in zip(xs, es, strict=True)))
-    return add_up(carried, mul_up(ex_.gamma(len(xs) - 1, dtype), magnitude))
-
-
 def sum(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 - torch's name
     dims = _reduced_dims(t, dim)
     groups, n = _groups(t, dims)
     shape = _out_shape(t, dims, keepdim)
     if not t.dtype.is_floating:  # bool and integer sums are int64 (torch's rule)
-        values = [to_dtype(_exact_sum([int(x) for x in xs]), int64) for xs, _ in groups]
+        values = [to_dtype(exact_sum([int(x) for x in xs]), int64) for xs, _ in groups]
         return Tensor.from_flat(values, shape, int64, t.device, t.exact)
-    values = [_exact_sum(xs) for xs, _ in groups]
+    values = [exact_sum(xs) for xs, _ in groups]
     if not t.exact:
         out = Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
     else:
-        errs = [_sum_bound(xs, es, t.dtype) for xs, es in groups]
+        errs = [sum_bound(xs, es, t.dtype) for xs, es in groups]
         accuracy = "correctly-rounded" if n <= 1 and t._storage.err is None else "bounded"
         out = Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, accuracy)
     # backward: the gradient repeated along the reduced dims (exact)
@@ -83,42 +77,17 @@ def mean(t: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     if n == 0:  # 0/0: torch returns nan; outside the finite domain the suites generate
         return Tensor.from_flat([float("nan")] * len(groups), shape, t.dtype, t.device, t.exact,
                                 [ex_.INF] * len(groups) if t.exact else None, "bounded")
-    values = [_exact_sum(xs) / n for xs, _ in groups]
+    values = [exact_sum(xs) / n for xs, _ in groups]
     if not t.exact:
         out = Tensor.from_flat([to_dtype(v, t.dtype) for v in values], shape, t.dtype, t.device)
     else:
         g2 = ex_.gamma(2, t.dtype)
         errs = []
         for (xs, es), m in zip(groups, values, strict=True):
-            s_err = _sum_bound(xs, es, t.dtype)
+            s_err = sum_bound(xs, es, t.dtype)
             errs.append(add_up(ex_.up(s_err / n), ex_.up(mul_up(g2, add_up(mag(m * n), s_err)) / n)))
         out = Tensor.from_flat(values, shape, t.dtype, t.device, True, errs, "bounded")
     # backward: the gradient repeated along the reduced dims, over n (g/n or g*fl(1/n): product's bound)
     keep = _out_shape(t, dims, True)
     return record(out, "MeanBackward0" if dim is None else "MeanBackward1", (t,),
                   (lambda g: product(expand_to(g, keep, t.shape), over=(n,)),))
-
-
-def _exact_sum(xs: list):
-    """The exact sum; dyadic fractions are summed as scaled integers (much faster)."""
-    if not xs:
-        return 0
-    if not isinstance(xs[0], Fraction):
-        total = 0
-        for x in xs:
-            total += x
-        return total
-    if any(x.denominator & (x.denominator - 1) for x in xs):  # not all dyadic
-        return _plain_sum(xs)
-    scale = max(x.denominator for x in xs)
-    total = 0
-    for x in xs:
-        total += x.numerator * (scale // x.denominator)
-    return Fraction(total, scale)
-
-
-def _plain_sum(xs: list) -> Fraction:
-    total = Fraction(0)
-    for x in xs:
-        total += x
-    return total

@@ -1,4 +1,7 @@
-"""The reference tensor: storage, shape, strides, offset, dtype, device.
+"""The reference tensor: storage, shape, strides, offset, dtype, device (data and views of data only).
+
+Operations live in their area's module; ``reference/__init__.py`` binds them as
+torch-style methods from one table.
 
 Views share a ``Storage``, as in PyTorch. Each storage carries a version
 counter (bumped by every in-place write) and, for oracle tensors, a parallel
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
+from typing import Any
 
 from .dtypes import DType
 
@@ -62,9 +66,9 @@ class Tensor:
         self.device = device
         self.exact = exact
         self.requires_grad = False
-        self.grad = None
-        self.grad_fn = None
-        self._base = None
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None  # the autograd node that made this tensor (autograd.Node), None for a leaf
+        self._base: Tensor | None = None
 
     # ---- construction -------------------------------------------------------
     @classmethod
@@ -170,6 +174,15 @@ class Tensor:
             return [0.0] * self.numel()
         return [err[i] for i in self.storage_indices()]
 
+    def errs_or_none(self) -> list[float] | None:
+        """The bounds in row-major order, or None when the storage carries none (every bound 0)."""
+        return None if self._storage.err is None else self.errs()
+
+    def cloned(self, device: str | None = None) -> Tensor:
+        """A fresh row-major tensor with these values, bounds and accuracy class (on ``device``)."""
+        return Tensor.from_flat(self.values(), self._shape, self.dtype, device or self.device, self.exact,
+                                self.errs_or_none(), self.accuracy)
+
     def tolist(self):
         """Nested Python lists (a scalar for a 0-d tensor), like ``Tensor.tolist``."""
         return nest(self.values(), self._shape)
@@ -184,237 +197,6 @@ class Tensor:
         face = ", exact=True" if self.exact else ""
         return f"tensor({shown}, dtype={self.dtype.name}, device='{self.device}'{face})"
 
-    # ---- operations: each is defined in its area's module ----------------------
-    def add(self, other) -> Tensor:
-        return _elementwise().add(self, other)
-
-    def sub(self, other) -> Tensor:
-        return _elementwise().sub(self, other)
-
-    def mul(self, other) -> Tensor:
-        return _elementwise().mul(self, other)
-
-    def div(self, other) -> Tensor:
-        return _elementwise().div(self, other)
-
-    def neg(self) -> Tensor:
-        return _elementwise().neg(self)
-
-    def pow(self, k: int) -> Tensor:
-        return _elementwise().pow(self, k)
-
-    __add__ = add
-    __sub__ = sub
-    __mul__ = mul
-    __truediv__ = div
-    __neg__ = neg
-    __pow__ = pow
-
-    def __radd__(self, other) -> Tensor:
-        return _elementwise().add(other, self)
-
-    def __rsub__(self, other) -> Tensor:
-        return _elementwise().sub(other, self)
-
-    def __rmul__(self, other) -> Tensor:
-        return _elementwise().mul(other, self)
-
-    def __rtruediv__(self, other) -> Tensor:
-        return _elementwise().div(other, self)
-
-    def sum(self, dim=None, keepdim: bool = False) -> Tensor:
-        from .reduction import sum as sum_
-        return sum_(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False) -> Tensor:
-        from .reduction import mean
-        return mean(self, dim, keepdim)
-
-    def matmul(self, other: Tensor) -> Tensor:
-        from .matmul import matmul
-        return matmul(self, other)
-
-    __matmul__ = matmul
-
-    # ---- views and indexing (spec/view.md, spec/indexing.md) -------------------------------
-    # Each method is defined in reference/views.py or reference/indexing.py.
-    def view(self, *shape) -> Tensor:
-        return _views().view(self, *shape)
-
-    def reshape(self, *shape) -> Tensor:
-        return _views().reshape(self, *shape)
-
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
-        return _views().transpose(self, dim0, dim1)
-
-    def t(self) -> Tensor:
-        return _views().t_(self)
-
-    def permute(self, *dims) -> Tensor:
-        return _views().permute(self, *dims)
-
-    def expand(self, *sizes) -> Tensor:
-        return _views().expand(self, *sizes)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        return _views().unsqueeze(self, dim)
-
-    def contiguous(self) -> Tensor:
-        return _views().contiguous(self)
-
-    def is_contiguous(self) -> bool:
-        return _views().is_contiguous(self)
-
-    def __getitem__(self, index) -> Tensor:
-        from .indexing import getitem
-        return getitem(self, index)
-
-    def __setitem__(self, index, value) -> None:
-        from .indexing import setitem
-        setitem(self, index, value)
-
-    # ---- in-place operations (spec/inplace.md) --------------------------------------------
-    # (methods: add_, sub_, mul_, div_, zero_, fill_, copy_, __iadd__ ...)
-    # fill_, copy_ and zero_ are the minimal writes views and indexing need to show aliasing.
-    def _cast_from(self, src, n: int | None = None) -> tuple[list, list[float] | None]:
-        """Values (and bounds) of ``src`` converted to self's dtype: a scalar repeated n times,
-        or a tensor's elements in row-major order (casts round or truncate silently, as torch does)."""
-        from .exact import to_dtype
-        if not isinstance(src, Tensor):
-            value = Fraction(src) if isinstance(src, float) else src
-            return [to_dtype(value, self.dtype)] * n, None
-        errs = src.errs() if src._storage.err is not None else None
-        if src.dtype == self.dtype:
-            return src.values(), errs
-        if errs is None or not self.dtype.is_floating:  # exact source: the cast is deterministic
-            return [to_dtype(v, self.dtype) for v in src.values()], None
-        from .exact import add_up, mag
-        u = self.dtype.unit_roundoff  # a bounded source: keep the exact value, add one rounding
-        return src.values(), [add_up(e, u * add_up(mag(v), e)) for v, e in zip(src.values(), errs)]
-
-    def _write(self, values: list, errs: list[float] | None, positions=None) -> Tensor:
-        """Store ``values`` at storage ``positions`` (default: self's elements) and bump the version."""
-        storage = self._storage
-        positions = list(self.storage_indices()) if positions is None else positions
-        if not self.exact:  # the backend face stores what an IEEE backend stores
-            from .exact import to_dtype
-            values, errs = [to_dtype(v, self.dtype) for v in values], None
-        if errs is not None and any(errs) and storage.err is None:
-            storage.err = [0.0] * len(storage.data)
-            storage.accuracy = "bounded"
-        for k, p in enumerate(positions):
-            storage.data[p] = values[k]
-            if storage.err is not None:
-                storage.err[p] = errs[k] if errs is not None else 0.0
-        storage.version += 1
-        return self
-
-    def fill_(self, value) -> Tensor:
-        from .inplace import check_writable
-        check_writable(self, overlap_raises=False)  # one value everywhere: overlap is harmless
-        return self._write(*self._cast_from(value, self.numel()))
-
-    def zero_(self) -> Tensor:
-        return self.fill_(0)
-
-    def copy_(self, src: Tensor) -> Tensor:
-        from .broadcasting import broadcast_to
-        from .inplace import check_writable
-        check_writable(self)
-        return self._write(*self._cast_from(broadcast_to(src, self.shape)))
-
-    # -- arithmetic in place: the out-of-place result, checked, cast and written (reference/inplace.py)
-    def add_(self, other) -> Tensor:
-        from .inplace import arith_
-        return arith_(self, "add", other)
-
-    def sub_(self, other) -> Tensor:
-        from .inplace import arith_
-        return arith_(self, "sub", other)
-
-    def mul_(self, other) -> Tensor:
-        from .inplace import arith_
-        return arith_(self, "mul", other)
-
-    def div_(self, other) -> Tensor:
-        from .inplace import arith_
-        return arith_(self, "div", other)
-
-    __iadd__ = add_  # ``t += u`` rebinds t to what add_ returns: t itself
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-
-    # ---- devices (spec/device.md) ---------------------------------------------------------
-    def to(self, *args, device=None, dtype=None, non_blocking: bool = False, copy: bool = False) -> Tensor:
-        """This tensor on ``device`` in ``dtype``: ``self`` when both are its own (and not ``copy``).
-
-        Accepts PyTorch's forms: ``to(device)``, ``to(dtype)``, ``to(device, dtype)``,
-        ``to(other)`` and the keywords. Otherwise a new tensor over new storage: a
-        transfer never aliases its source (``device.to-same``, ``device.to-other``).
-        """
-        from .devices import canonical_device
-        from .dtypes import DType
-        for arg in args:
-            if isinstance(arg, Tensor):
-                device, dtype = arg.device, arg.dtype
-            elif isinstance(arg, DType):
-                dtype = arg
-            else:
-                device = arg
-        device = self.device if device is None else canonical_device(device)
-        dtype = self.dtype if dtype is None else dtype
-        if device == self.device and dtype == self.dtype and not copy:
-            return self
-        return self._copied_to(device, dtype)
-
-    def cpu(self) -> Tensor:
-        return self.to("cpu")
-
-    def numpy(self):
-        """The checks of ``Tensor.numpy`` (``interop.numpy-requires-cpu``), then the values.
-
-        The reference has no NumPy (stdlib only): on the CPU it returns the values as
-        nested lists, a copy; memory sharing is tested on real backends only.
-        """
-        if self.device != "cpu":
-            raise TypeError(f"can't convert {self.device} device type tensor to numpy. "
-                            "Use Tensor.cpu() to copy the tensor to host memory first.")
-        return self.tolist()
-
-    def _copied_to(self, device: str, dtype: DType) -> Tensor:
-        """A row-major copy on ``device`` with values converted to ``dtype`` (exact when it is the same)."""
-        from .exact import add_up, mag, representable, to_dtype
-        values, errs = self.values(), self.errs()
-        accuracy = self.accuracy
-        if dtype != self.dtype:
-            if not self.exact or not dtype.is_floating:
-                values = [to_dtype(v, dtype) for v in values]
-                errs = [0.0] * len(values) if not self.exact or not any(errs) else errs
-            else:  # the oracle keeps exact values; a rounding conversion adds u*(|x| + e)
-                u = dtype.unit_roundoff
-                new = [e if e == 0.0 and representable(v, dtype) else add_up(e, u * add_up(mag(v), e))
-                       for v, e in zip(values, errs)]
-                if new != errs:
-                    accuracy = "bounded"
-                errs = new
-        return Tensor.from_flat(list(values), self._shape, dtype, device, self.exact, list(errs), accuracy)
-
-    # ---- autograd (spec/autograd.md) ------------------------------------------------------
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        if requires_grad and not self.dtype.is_floating:
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        self.requires_grad = requires_grad
-        return self
-
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None) -> None:
-        from .autograd import backward
-        backward(self, gradient, retain_graph)
-
-    def detach(self) -> Tensor:
-        from .autograd import detach
-        return detach(self)
-
     def __len__(self) -> int:
         if not self._shape:
             raise TypeError("len() of a 0-d tensor")
@@ -422,16 +204,6 @@ class Tensor:
 
     def __bool__(self) -> bool:
         return bool(self.item())
-
-
-def _views():
-    from . import views
-    return views
-
-
-def _elementwise():
-    from . import elementwise
-    return elementwise
 
 
 def _show(v):

@@ -114,7 +114,7 @@ def reshape(t: Tensor, *shape) -> Tensor:
     if strides is not None:
         return record_view(t._view_of(shape, strides, t.storage_offset()), "ViewBackward0", t,
                            lambda x: reshape(x, shape))
-    return record_view(_copy(t).view(shape), "UnsafeViewBackward0", t, lambda x: reshape(x, shape))
+    return record_view(view(t.cloned(), shape), "UnsafeViewBackward0", t, lambda x: reshape(x, shape))
 
 
 def is_contiguous(t: Tensor) -> bool:
@@ -133,13 +133,7 @@ def is_contiguous(t: Tensor) -> bool:
 
 def contiguous(t: Tensor) -> Tensor:
     """``t`` itself when contiguous, else a row-major copy."""
-    return t if is_contiguous(t) else _copy(t)
-
-
-def _copy(t: Tensor) -> Tensor:
-    """A fresh row-major tensor with t's values and bounds (clone)."""
-    err = t.errs() if t._storage.err is not None else None
-    return Tensor.from_flat(t.values(), t.shape, t.dtype, t.device, t.exact, err, t.accuracy)
+    return t if is_contiguous(t) else t.cloned()
 
 
 def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import pytest
 import tensorcts.reference as R
 from tensorcts.reference.devices import canonical_device, result_device, select_device
+from tensorcts.reference.exact import round_float
 
 from tests.helpers import run_suites
 
@@ -60,11 +63,13 @@ def test_numpy_requires_cpu():
     assert t.cpu().numpy() == [1.5]
 
 
-def test_dtype_conversion_on_the_oracle_face_carries_a_bound():
-    t = R.tensor([0.1], dtype=R.float64, exact=True)
-    f = t.to(R.float32)
-    assert f.dtype == R.float32 and f.accuracy == "bounded" and f.errs()[0] > 0
+def test_dtype_conversion_on_the_oracle_face_rounds_held_values_and_bounds_bounded_ones():
+    held = R.tensor([0.1], dtype=R.float64, exact=True)  # the backend holds this value: its cast is deterministic
+    f = held.to(R.float32)
+    assert f.dtype == R.float32 and f.accuracy == "exact" and f.values() == [round_float(Fraction(0.1), R.float32)]
     assert R.tensor([0.5], dtype=R.float64, exact=True).to(R.float32).accuracy == "exact"
+    bounded = (held + held).to(R.float32)  # known within u*|x| only: one more rounding's bound
+    assert bounded.accuracy == "bounded" and bounded.errs()[0] > 0 and bounded.values() == [2 * Fraction(0.1)]
 
 
 def test_pair_rules_without_two_devices_are_skipped_not_passed(tmp_path):

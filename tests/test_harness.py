@@ -139,8 +139,8 @@ def test_report_lists_every_rule_with_level_and_status(tmp_path):
     assert set(run.report["rules"]) == set(rules)
     for rule_id, entry in run.report["rules"].items():
         assert entry["level"] == rules[rule_id].level
-        assert entry["status"] in {"pass", "fail", "xfail", "xpass", "flaky", "unsupported", "untested"}
-    assert run.report["schema"] == "tensorcts-report/1"
+        assert entry["status"] in {"pass", "fail", "xfail", "xpass", "flaky", "blocked", "unsupported", "untested"}
+    assert run.report["schema"] == "tensorcts-report/2"
     assert run.report["backend"]["devices"] == ["cpu"]
     assert run.report["rules"]["elementwise.add"]["status"] == "pass"
     assert run.report["summary"]["total"]["pass"] == sum(

@@ -21,16 +21,19 @@ from pathlib import Path
 
 from tensorcts.harness.report import SCHEMA, STATUSES
 
+#: report schemas this tool reads (report/1 has no blocked status and no failures list)
+READABLE = (SCHEMA, "tensorcts-report/1")
+
 #: the order of areas in DESIGN.md; an area not listed here comes after them, alphabetically
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
          "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device")
 LEVELS = ("core", "torch")
 #: how a status reads in a Markdown cell (a rule a report does not know reads "n/a")
 CELL = {"pass": "pass", "fail": "**FAIL**", "xfail": "xfail", "xpass": "**XPASS**", "flaky": "flaky",
-        "unsupported": "unsup.", "untested": "·"}
+        "blocked": "blocked", "unsupported": "unsup.", "untested": "·"}
 #: heatmap colours, one per status, plus "missing" for a rule a report does not list
 COLOURS = {"pass": "#4daf4a", "xfail": "#ffbf00", "fail": "#e41a1c", "xpass": "#984ea3", "flaky": "#f781bf",
-           "unsupported": "#bdbdbd", "untested": "#f0f0f0", "missing": "#ffffff"}
+           "blocked": "#377eb8", "unsupported": "#bdbdbd", "untested": "#f0f0f0", "missing": "#ffffff"}
 
 
 class MatrixError(ValueError):
@@ -43,7 +46,7 @@ def load(path: str | Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise MatrixError(f"{path}: cannot read a report: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in READABLE:
         raise MatrixError(f"{path}: not a {SCHEMA} report (schema {data.get('schema') if isinstance(data, dict) else None!r})")
     return data
 
@@ -81,13 +84,13 @@ def _label(report: dict) -> str:
 
 
 def _totals_table(reports: Sequence[dict]) -> list[str]:
-    shown = [s for s in STATUSES if any(r["summary"][lvl][s] for r in reports for lvl in LEVELS)]
+    shown = [s for s in STATUSES if any(r["summary"][lvl].get(s, 0) for r in reports for lvl in LEVELS)]
     head = ["backend", "version", "level", *shown, "devices", "profile", "run time"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
         b, run = r["backend"], r["run"]
         for n, level in enumerate(LEVELS):
-            counts = [str(r["summary"][level][s]) for s in shown]
+            counts = [str(r["summary"][level].get(s, 0)) for s in shown]
             ident = [f"**{b['name']}**", f"`{b['version']}`"] if n == 0 else ["", ""]
             extra = ([", ".join(b.get("devices") or []), run.get("profile") or "?", f"{run['duration_s']:.0f} s"]
                      if n == 0 else ["", "", ""])

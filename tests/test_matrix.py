@@ -84,7 +84,7 @@ def test_cells_show_each_status_and_declared_divergences_give_reason_and_link():
     assert row.endswith("| pass | xfail |")
     assert next(line for line in page.splitlines() if line.startswith(f"| `{ADD}`")).endswith("| pass | **FAIL** |")
     divergence = next(line for line in page.splitlines() if line.startswith(f"- `{DIV}`"))
-    assert "XLA divides by a reciprocal" in divergence and "(dtypes: float32)" in divergence
+    assert "XLA divides by a reciprocal" in divergence and "(dtype: float32)" in divergence
     assert "(https://example.org/issue/1)" in divergence
 
 
@@ -131,3 +131,27 @@ def test_a_file_that_is_not_a_report_is_a_clear_error(tmp_path):
     done = subprocess.run([sys.executable, "-m", "tensorcts.tools.matrix", str(bad)], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and "not a tensorcts-report/2 report" in done.stderr
+
+
+def test_unsupported_and_blocked_cells_name_the_operation_and_the_picture_has_blocked():
+    numpy = _report("numpy", {ADD: "unsupported", DIV: "blocked"})
+    page = matrix.markdown([numpy])
+    assert next(line for line in page.splitlines() if line.startswith(f"| `{ADD}`")).endswith("| unsup.: `neg` |")
+    assert next(line for line in page.splitlines()
+                if line.startswith(f"| `{DIV}`")).endswith("| blocked: `expand (view.expand)` |")
+    totals = next(line for line in page.splitlines() if line.startswith("| backend"))
+    assert "blocked" in totals and "blocked" in matrix.COLOURS
+
+
+def test_report_1_files_still_read_and_name_the_missing_operation(tmp_path):
+    old = _report("numpy", {ADD: "unsupported"})
+    old["schema"] = "tensorcts-report/1"
+    entry = old["rules"][ADD]
+    entry.pop("unsupported_op"), entry.pop("blocked_by")
+    entry["message"] = "numpy adapter does not offer add_"
+    for counts in old["summary"].values():
+        counts.pop("blocked")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    assert matrix.cell(matrix.load(path), ADD) == "unsup.: `add_`"
+    assert "| backend" in matrix.markdown([matrix.load(path)])

@@ -137,6 +137,31 @@ def test_partly_blocked(backend, x):
     assert entry["blocked_by"][0]["op"] == "transpose"  # still reported: some cases could not run
 
 
+def test_an_unsupported_setup_step_blocks_rather_than_hides_the_rule(pytester, tmp_path):
+    adapter = tmp_path / "no_expand.py"
+    adapter.write_text(textwrap.dedent("""
+        from tensorcts.adapters.base import Unsupported
+        from tensorcts.adapters.reference import ReferenceAdapter
+
+        class NoExpand(ReferenceAdapter):
+            name = "no-expand"
+
+            def expand(self, a, shape):
+                raise Unsupported("no-expand does not offer expand")
+    """))
+    source = HEAD + """
+@pytest.mark.rule("elementwise.add")
+def test_needs_expand(backend):
+    case = Case(backend, "cpu", "int64")
+    y = case.setup("expand", lambda: backend.expand(1, (2,)), rule="view.expand")
+    case.run("{ns}.add(1, y)", lambda: 1 + y)
+"""
+    result, report = _run(pytester, source, None, f"--backend={adapter}:NoExpand")
+    entry = report["rules"]["elementwise.add"]
+    assert entry["status"] == "blocked" and entry["blocked_by"][0]["op"] == "expand"
+    assert "does not offer expand" in entry["blocked_by"][0]["message"]
+
+
 def test_an_operation_that_never_ran_is_not_a_pass(pytester, tmp_path):
     """The array-api-strict inplace.dtype story: every in-place call unsupported, early returns counted as passes."""
     adapter = tmp_path / "no_inplace.py"

@@ -296,6 +296,7 @@ def pytest_runtest_makereport(item, call):
         return rep
     if rep.skipped and op is not None:
         record.held.clear()  # a test cut short by a missing operation is unsupported, not a partial pass
+        record.ran.clear()
     budget_end = isinstance(exc, FailedHealthCheck | Unsatisfiable) and record.discarded and not record.undeclared_seen
     if isinstance(exc, EndOfTest) or budget_end:
         rep.outcome = "skipped"

@@ -54,6 +54,7 @@ class TestRecord:
         self.discarded = 0
         self.undeclared_seen = False  # once a real failure is found, never end the test early
         self.held: dict[str, dict[tuple, list]] = {}  # rule -> class key -> [classes, examples]
+        self.ran: dict[str, int] = {}  # rule -> examples in which a case of it ran and held
         self.failures: dict[tuple, dict] = {}  # (rules, class key) -> failure, the latest (most shrunk) kept
         self.blocked: dict[tuple, dict] = {}
         self.unsupported: dict[tuple, dict] = {}
@@ -102,6 +103,7 @@ class TestRecord:
     def _absorb(self, cases: list) -> None:
         """Held cases, observations and measurements of a finished example."""
         seen: set[tuple[str, tuple]] = set()
+        ran_rules: set[str] = set()
         for case in cases:
             for rule, key, value in getattr(case, "observations", ()):
                 counts = self.observations.setdefault(rule, {}).setdefault(key, {})
@@ -121,6 +123,9 @@ class TestRecord:
                 seen.add((rule, k))
                 slot = self.held.setdefault(rule, {}).setdefault(k, [classes, 0])
                 slot[1] += 1
+                ran_rules.add(rule)
+        for rule in ran_rules:  # an example counts once per rule, whatever its number of cases
+            self.ran[rule] = self.ran.get(rule, 0) + 1
 
     def _discardable(self, exc: BaseException, cases: list) -> bool:
         """Record each leaf failure of ``exc``; True when all of them are declared or blocked."""
@@ -157,7 +162,7 @@ class TestRecord:
         """Plain data (str keys, lists) that pytest-xdist can send to the controller."""
         return {
             "examples": self.examples, "discarded": self.discarded,
-            "held": {r: [[c, n] for c, n in by.values()] for r, by in self.held.items()},
+            "held": {r: [[c, n] for c, n in by.values()] for r, by in self.held.items()}, "ran": self.ran,
             "failures": list(self.failures.values()), "blocked": list(self.blocked.values()),
             "unsupported": list(self.unsupported.values()),
             "observations": self.observations, "measurements": self.measurements,

@@ -76,6 +76,9 @@ class Tally:
     def _record(self, nodeid: str, rules: list[str], record: dict) -> None:
         for rule, held in record["held"].items():
             self._ev(rule).held.extend((classes, n) for classes, n in held)
+        for rule, n in record["ran"].items():
+            ev = self._ev(rule)
+            ev.ran_examples = (ev.ran_examples or 0) + n
         for f in record["failures"]:
             for r in f["rules"]:
                 self._ev(r).failures.append({**f, "test": nodeid})

@@ -53,10 +53,12 @@ class RuleEvidence:
     #: (witness name, device) of each legacy witness test that passed
     witness_passed: list[tuple[str, str | None]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # skips for another reason (no device pair, ...)
+    #: examples in which the operation ran and held (None: count ``held``, one example per class)
+    ran_examples: int | None = None
 
     @property
     def ran(self) -> int:
-        return sum(n for _, n in self.held)
+        return self.ran_examples if self.ran_examples is not None else sum(n for _, n in self.held)
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,13 @@ def _run(pytester, source: str, expectations: str | None = None, *args: str):
     return result, data
 
 
-def test_a_declared_case_class_is_discarded_and_the_other_classes_still_run(pytester):
-    result, report = _run(pytester, PARITY.replace("ALLOW_ODD", "False"), _expect("elementwise.add", cases="{form = ['odd']}"))
+XDIST = pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+
+
+@XDIST
+def test_a_declared_case_class_is_discarded_and_the_other_classes_still_run(pytester, xdist):
+    result, report = _run(pytester, PARITY.replace("ALLOW_ODD", "False"), _expect("elementwise.add", cases="{form = ['odd']}"),
+                          *xdist)
     entry = report["rules"]["elementwise.add"]
     assert result.ret == 0, result.stdout.str()
     assert entry["status"] == "xfail"
@@ -203,7 +208,8 @@ def test_min_examples_is_a_stated_option(pytester):
     assert report["run"]["min_examples"] == 1000
 
 
-def test_may_observations_and_the_largest_measurement_are_reported(pytester):
+@XDIST
+def test_may_observations_and_the_largest_measurement_are_reported(pytester, xdist):
     source = HEAD + """
 @pytest.mark.rule("elementwise.add")
 @given(x=st.integers(0, 9))
@@ -214,7 +220,7 @@ def test_observed(backend, x):
     case.may("elementwise.add", "parity", "odd" if x % 2 else "even")
     case.measure("elementwise.add", "ulp", float(x))
 """
-    result, report = _run(pytester, source)
+    result, report = _run(pytester, source, None, *xdist)
     entry = report["rules"]["elementwise.add"]
     assert entry["status"] == "pass"
     assert set(entry["observations"]["parity"]) == {"'odd'", "'even'"}
@@ -252,7 +258,7 @@ def _draws(path) -> list[str]:
     return sorted(path.read_text().splitlines())
 
 
-@pytest.mark.parametrize("xdist", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+@XDIST
 def test_the_seed_is_recorded_printed_and_replays_the_run(pytester, monkeypatch, xdist):
     draws = pytester.path / "draws.txt"
     monkeypatch.setenv("DRAWS", str(draws))

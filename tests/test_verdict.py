@@ -166,3 +166,49 @@ def test_malformed_cases_and_witnesses_are_errors(body, complaint):
     text = "[[expect]]\nrule = 'elementwise.div'\nstatus = 'fail'\nreason = 'x'\n" + body
     with pytest.raises(ValueError, match=complaint):
         parse(text, "t.toml", RULES)
+
+
+# ---- one test's record (harness/recording.py), outside pytest's machinery -------------------------------
+
+def _record(entries=()):
+    from tensorcts.harness.recording import TestRecord
+    return TestRecord("t", ("elementwise.div",), {"elementwise.div": list(entries)}, budget=3)
+
+
+def _example(form: str, fails: bool):
+    """One example: a case of class ``form`` whose operation ran, and that failed or held."""
+    from tensorcts.suites.checks import Case
+    from tensorcts.suites.outcome import ConformanceFailure
+
+    def body():
+        case = Case(None, "elementwise.div", "cpu", "float32", form=form)
+        case.ran += 1
+        if fails:  # what Case.fail raises, without a backend to write the repro
+            case.failed = ConformanceFailure("wrong quotient", case.rules, "cpu", "float32", case.classes(), "repro")
+            raise case.failed
+    return body
+
+
+def test_a_record_counts_held_examples_once_per_rule_and_class():
+    record = _record()
+    record.run_example(_example("operator", False))
+    record.run_example(_example("operator", False))
+    record.run_example(_example("broadcast", False))
+    data = record.as_dict()
+    assert data["ran"] == {"elementwise.div": 3}
+    assert sorted((c["form"], n) for c, n in data["held"]["elementwise.div"]) == [("broadcast", 1), ("operator", 2)]
+
+
+def test_a_record_reraises_undeclared_failures_and_ends_a_test_of_declared_ones():
+    from tensorcts.harness.recording import EndOfTest
+    from tensorcts.suites.outcome import ConformanceFailure
+
+    record = _record([div_entry(form=["broadcast"])])
+    with pytest.raises(ConformanceFailure):
+        record.run_example(_example("operator", True))
+    assert record.undeclared_seen
+    declared = _record([div_entry(form=["broadcast"])])
+    with pytest.raises(EndOfTest):  # outside Hypothesis, a discarded example ends the test
+        declared.run_example(_example("broadcast", True))
+    (failure,) = declared.as_dict()["failures"]
+    assert failure["classes"]["form"] == "broadcast" and failure["repro"] == "repro"

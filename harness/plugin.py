@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from hypothesis import is_hypothesis_test, settings
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable
+from tensorcts.adapters.base import Unsupported
 from tensorcts.suites.outcome import TEST_RULES
 
 from . import backends, profiles
 from . import expectations as expectations_mod
 from . import report as report_mod
-from .proxy import BackendProxy
+from .proxy import BackendProxy, skip_unsupported
 from .recording import RECORD, EndOfTest, TestRecord, wrap_inner_test
 from .session import RunState
 from .spec import SpecError
@@ -233,7 +234,8 @@ def pytest_runtest_setup(item):
     for mark in item.iter_markers("capability"):
         missing = [c for c in mark.args if c not in state.adapter.capabilities]
         if missing:
-            pytest.skip(f"{UNSUPPORTED_PREFIX}{state.adapter.name} lacks capability {', '.join(missing)}")
+            skip_unsupported(Unsupported(f"{state.adapter.name} lacks capability {', '.join(missing)}"),
+                             f"capability {', '.join(missing)}")
     known = _setup_classes(item)
     for rule in _item_rules(item):
         # an entry narrowed by keys the parameters do not show (dtype of a drawn tensor, form, ...) is

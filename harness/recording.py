@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from hypothesis import currently_in_test_context, reject
-from hypothesis.errors import HypothesisException
+from hypothesis.errors import UnsatisfiedAssumption
 from tensorcts.suites.outcome import EXAMPLE_CASES, Blocked, ConformanceFailure, failures_in
 
 from .expectations import Expectation
@@ -84,8 +84,8 @@ class TestRecord:
         a skip, Hypothesis's own control flow), or discard the example (raises)."""
         EXAMPLE_CASES.reset(token)
         self._absorb(cases)
-        if exc is None or not isinstance(exc, Exception) or isinstance(exc, HypothesisException):
-            return  # a skip (unsupported), an interrupt, Hypothesis's control flow: not a case outcome
+        if exc is None or not isinstance(exc, Exception) or isinstance(exc, UnsatisfiedAssumption):
+            return  # a skip (unsupported), an interrupt, an assume(): not a case outcome
         if not self._discardable(exc, cases):
             self.undeclared_seen = True
             return

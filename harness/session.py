@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hypothesis import settings
+from hypothesis.errors import InvalidArgument
 
 from . import backends
 from . import expectations as expectations_mod
@@ -32,7 +33,10 @@ class RunState:
         self.min_examples: int = config.getoption("min_examples") or MIN_EXAMPLES
         self.profile: str = (config.getoption("hypothesis_profile", None)
                              or getattr(self.adapter, "hypothesis_profile", None) or "default")
-        self.derandomize = bool(settings.get_profile(self.profile).derandomize)
+        try:
+            self.derandomize = bool(settings.get_profile(self.profile).derandomize)
+        except InvalidArgument:  # an unknown profile: Hypothesis's own plugin says so
+            self.derandomize = False
         self.seed: int | None = None
         self.tally = Tally()
         self.collected: set[str] = set()

@@ -1,23 +1,41 @@
-"""The tensorcts pytest plugin: backend choice, rule markers, expectations, reports."""
+"""The tensorcts pytest plugin's hooks: options, collection, per-test records, tally and report.
+
+The jobs live in their own modules: session.py (what a run knows), recording.py (what one
+test saw, example by example), verdict.py (pure: outcomes and expectations to statuses),
+tally.py (reports gathered per rule) and report.py (the JSON report).
+"""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import Phase, settings
-from tensorcts.suites.outcome import ConformanceFailure, failures_in
+from hypothesis import is_hypothesis_test, settings
+from hypothesis.errors import FailedHealthCheck, Unsatisfiable
+from tensorcts.adapters.base import Unsupported
+from tensorcts.suites.outcome import TEST_RULES
 
 from . import backends, profiles
 from . import expectations as expectations_mod
 from . import report as report_mod
-from .proxy import UNSUPPORTED_PREFIX, BackendProxy
-from .spec import SpecError, load_rules
+from .proxy import BackendProxy, skip_unsupported
+from .recording import RECORD, EndOfTest, TestRecord, wrap_inner_test
+from .session import RunState
+from .spec import SpecError
+from .tally import BLOCKED_PREFIX, UNSUPPORTED_PREFIX
+from .verdict import case_outcome, covering
 
-SUITE_VERSION = "0.1.0"
+SUITE_VERSION = "0.2.0"
 SUITES_DIR = Path(__file__).resolve().parent.parent / "suites"
+#: crashed workers xdist replaces before giving up (its own default, 4 per worker, loses a long run)
+MAX_WORKER_RESTARTS = 10_000
+#: workers that may die before collecting any test (a crash at start would otherwise loop)
+MAX_STARTUP_CRASHES = 8
+
+STATE = pytest.StashKey[RunState]()
+REPORT = pytest.StashKey[dict]()
+RECORD_KEY = pytest.StashKey[TestRecord]()
 
 profiles.register()
 
@@ -34,33 +52,8 @@ def pytest_addoption(parser):
                     help="expectations file (default adapters/expectations/<backend>.toml)")
     group.addoption("--rule", action="append", default=[], metavar="ID",
                     help="run only the tests that name this rule (repeatable)")
-
-
-class State:
-    """What the plugin knows about this run."""
-
-    def __init__(self, config):
-        self.rules = load_rules()
-        self.adapter = backends.resolve(config.getoption("backend"))
-        self.devices = self._devices(config.getoption("device"))
-        path = config.getoption("expectations")
-        entries = expectations_mod.load(Path(path) if path else None, self.adapter.name, self.rules)
-        self.expectations: dict[str, list] = {}
-        for e in entries:
-            self.expectations.setdefault(e.rule, []).append(e)
-        self.tallies: dict[str, report_mod.RuleTally] = {}
-        self.started = datetime.now(UTC).isoformat(timespec="seconds")
-        self.t0 = time.monotonic()
-
-    def _devices(self, wanted: list[str]) -> list[str]:
-        available = self.adapter.devices()
-        for d in wanted:
-            if d not in available:
-                raise backends.BackendError(f"--device {d!r}: {self.adapter.name} has devices {available}")
-        return wanted or available
-
-    def expected(self, rule: str, device, dtype, statuses=("fail", "flaky")):
-        return [e for e in self.expectations.get(rule, []) if e.status in statuses and e.applies(device, dtype)]
+    group.addoption("--min-examples", type=int, default=None, metavar="N",
+                    help="examples on which a rule's operation must run and hold for a pass (default 1)")
 
 
 def _targets_suites(config) -> bool:
@@ -74,6 +67,11 @@ def _targets_suites(config) -> bool:
     return False
 
 
+def _state(config) -> RunState | None:
+    return config.stash.get(STATE, None)
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own pytest_configure reads --hypothesis-seed
 def pytest_configure(config):
     config.addinivalue_line("markers", "rule(*ids): the spec rules a test checks")
     config.addinivalue_line("markers", "capability(*names): adapter capabilities a test needs")
@@ -83,18 +81,33 @@ def pytest_configure(config):
     if not _targets_suites(config):
         return
     try:
-        config._tensorcts = State(config)
+        state = RunState(config)
     except (backends.BackendError, expectations_mod.ExpectationError, SpecError) as exc:
         raise pytest.UsageError(f"tensorcts: {exc}") from None
-    own_profile = getattr(config._tensorcts.adapter, "hypothesis_profile", None)
+    config.stash[STATE] = state
+    own_profile = getattr(state.adapter, "hypothesis_profile", None)
     if own_profile and config.getoption("hypothesis_profile", None) is None:
         settings.load_profile(own_profile)  # a backend that compiles kernels asks for fewer examples
-    if not hasattr(config, "workerinput"):
-        config.pluginmanager.register(Tallier(config._tensorcts), "tensorcts-tallier")
+    worker = getattr(config, "workerinput", None)
+    given = config.getoption("hypothesis_seed", None)
+    if worker is not None and given is None:
+        given = worker.get("tensorcts_seed")
+    seed = state.choose_seed(given)
+    if seed is not None:
+        config.option.hypothesis_seed = str(seed)  # Hypothesis's plugin seeds every test from it
+    if worker is None:
+        if getattr(config.option, "numprocesses", None) and getattr(config.option, "maxworkerrestart", 0) is None:
+            config.option.maxworkerrestart = str(MAX_WORKER_RESTARTS)
+        config.pluginmanager.register(Tallier(state), "tensorcts-tallier")
 
 
-def _state(config) -> State | None:
-    return getattr(config, "_tensorcts", None)
+def pytest_report_header(config):
+    state = _state(config)
+    if state is None:
+        return None
+    seed = (f"hypothesis seed {state.seed} (replay: --hypothesis-seed {state.seed})" if state.seed is not None
+            else f"hypothesis profile {state.profile} is derandomized (the same examples every run)")
+    return f"tensorcts: backend {state.adapter.name} {state.adapter.version}; {seed}"
 
 
 # ---- fixtures and parametrization ----------------------------------------------------
@@ -117,7 +130,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("device_pair", pairs, ids=ids)
 
 
-def _device_pairs(state: State) -> tuple[list, list[str]]:
+def _device_pairs(state: RunState) -> tuple[list, list[str]]:
     """Every ordered pair of distinct devices; with fewer than two, one clearly skipped case."""
     pairs = [(a, b) for a in state.devices for b in state.devices if a != b]
     if pairs:
@@ -137,8 +150,22 @@ def _item_device(callspec) -> str | None:
     return callspec.params.get("device")
 
 
+def _setup_classes(item) -> dict:
+    """The case classes a test's parameters show before it runs."""
+    callspec = getattr(item, "callspec", None)
+    known = {"device": _item_device(callspec)}
+    dtype = callspec.params.get("dtype") if callspec is not None else None
+    if isinstance(dtype, str):
+        known["dtype"] = dtype
+    return {k: v for k, v in known.items() if v is not None}
+
+
 def _item_rules(item) -> list[str]:
     return [rule for mark in item.iter_markers("rule") for rule in mark.args]
+
+
+def _in_suites(item) -> bool:
+    return SUITES_DIR in Path(item.path).resolve().parents
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -148,16 +175,15 @@ def pytest_collection_modifyitems(session, config, items):
     problems, witnesses = [], set()
     for item in items:
         rules = _item_rules(item)
-        if not rules and SUITES_DIR in Path(item.fspath).parents:
+        if not rules and _in_suites(item):
             problems.append(f"{item.nodeid}: names no rule (@pytest.mark.rule)")
         problems += [f"{item.nodeid}: unknown rule {r!r}" for r in rules if r not in state.rules]
         item.user_properties.append(("rules", rules))
-        callspec = getattr(item, "callspec", None)
-        item.user_properties.append(("device", _item_device(callspec)))
+        item.user_properties.append(("device", _item_device(getattr(item, "callspec", None))))
         for mark in item.iter_markers("witness"):
             witnesses.add(mark.args[0])
             item.user_properties.append(("witness", mark.args[0]))
-    modules = {Path(str(item.fspath)).resolve() for item in items}
+    modules = {Path(item.path).resolve() for item in items}
     if set(SUITES_DIR.glob("test_*.py")) <= modules:  # a witness can only be missing from a whole-suite run
         for entries in state.expectations.values():
             problems += [f"expectation for {e.rule}: unknown witness {e.witness!r}"
@@ -170,13 +196,12 @@ def pytest_collection_modifyitems(session, config, items):
     if unavailable and not state.devices:  # e.g. cupy without CUDA: every test skips, saying why
         for item in items:
             item.add_marker(pytest.mark.skip(reason=f"{state.adapter.name}: {unavailable}"), append=False)
-    for item in items:
-        _no_shrinking_when_expected(state, item)
     if wanted:
         keep = [i for i in items if set(_item_rules(i)) & set(wanted)]
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     _add_timeouts(config, items)
+    state.collected.update(item.nodeid for item in items)
 
 
 #: seconds one suite test may take with the default profile's 60 examples (about 100 times the usual)
@@ -187,7 +212,7 @@ def _add_timeouts(config, items) -> None:
     """A per-test timeout for suite tests, scaled by the profile's max_examples.
 
     pytest-timeout's ``thread`` method (pyproject.toml) ends a hung process; under
-    pytest-xdist the worker is replaced and the test fails alone. ``--timeout`` on the
+    pytest-xdist the worker is replaced and the test is lost alone. ``--timeout`` on the
     command line (or a test's own ``timeout`` mark) takes precedence.
     """
     if config.getoption("timeout", None) is not None:
@@ -195,23 +220,11 @@ def _add_timeouts(config, items) -> None:
     scale = max(1.0, settings.default.max_examples / 60)
     mark = pytest.mark.timeout(round(SUITE_TIMEOUT_S * scale))
     for item in items:
-        if SUITES_DIR in Path(item.fspath).parents and item.get_closest_marker("timeout") is None:
+        if _in_suites(item) and item.get_closest_marker("timeout") is None:
             item.add_marker(mark)
 
 
-def _no_shrinking_when_expected(state: State, item) -> None:
-    """A property whose every rule is a declared failure is not shrunk: its verdict is known, and
-    shrinking a failure costs most of a run (its deterministic example is the entry's witness)."""
-    rules = _item_rules(item)
-    fn = getattr(item, "obj", None)
-    current = getattr(fn, "_hypothesis_internal_use_settings", None)
-    if not rules or current is None or getattr(fn, "_tensorcts_no_shrink", False):
-        return
-    device = dict(item.user_properties).get("device")
-    if all(state.expected(r, device, None) for r in rules):
-        fn._hypothesis_internal_use_settings = settings(
-            current, phases=[p for p in current.phases if p is not Phase.shrink])
-        fn._tensorcts_no_shrink = True
+# ---- running one test ----------------------------------------------------------------------
 
 
 def pytest_runtest_setup(item):
@@ -221,100 +234,134 @@ def pytest_runtest_setup(item):
     for mark in item.iter_markers("capability"):
         missing = [c for c in mark.args if c not in state.adapter.capabilities]
         if missing:
-            pytest.skip(f"{UNSUPPORTED_PREFIX}{state.adapter.name} lacks capability {', '.join(missing)}")
-    device = dict(item.user_properties).get("device")
+            skip_unsupported(Unsupported(f"{state.adapter.name} lacks capability {', '.join(missing)}"),
+                             f"capability {', '.join(missing)}")
+    known = _setup_classes(item)
     for rule in _item_rules(item):
-        declared = state.expected(rule, device, None, statuses=("unsupported",))
+        # an entry narrowed by keys the parameters do not show (dtype of a drawn tensor, form, ...) is
+        # matched case by case while the test runs, not here
+        declared = [e for e in state.expectations.get(rule, [])
+                    if e.status == "unsupported" and set(e.cases) <= set(known) and e.matches(known)]
         if declared:
             pytest.skip(f"{UNSUPPORTED_PREFIX}declared in expectations: {declared[0].reason}")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    rep = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
     state = _state(item.config)
-    if state is None or call.excinfo is None or not rep.failed:
-        return
-    rules, device = _item_rules(item), dict(item.user_properties).get("device")
-    leaves = failures_in(call.excinfo.value)
-    conformance = [e for e in leaves if isinstance(e, ConformanceFailure)]
-    blamed = []  # (rule, device, dtype) of each failure
-    for exc in leaves:
-        if isinstance(exc, ConformanceFailure):
-            blamed += [(r, exc.device or device, exc.dtype) for r in exc.rules]
-        else:
-            blamed += [(r, device, None) for r in rules]
-    covering = [state.expected(r, d, t) for r, d, t in blamed]
-    message = str(conformance[0]) if conformance else rep.longreprtext[-4000:]
-    rep.user_properties.append(("failed_rules", sorted({r for r, _, _ in blamed})))
-    rep.user_properties.append(("failure", message))
-    if blamed and all(covering) and call.when == "call":
+    rules = _item_rules(item)
+    if state is None or not rules:
+        return (yield)
+    budget = max(10, settings.default.max_examples)
+    record = TestRecord(item.nodeid, rules, {r: state.expectations.get(r, []) for r in rules}, budget)
+    item.stash[RECORD_KEY] = record
+    rules_token, record_token = TEST_RULES.set(tuple(rules)), RECORD.set(record)
+    try:
+        if is_hypothesis_test(item.obj):
+            wrap_inner_test(item.obj.hypothesis)  # each example runs through the record
+            return (yield)
+        cases, token = record.begin_example()  # a deterministic test is one example
+        try:
+            result = yield
+        except BaseException as exc:
+            record.end_example(cases, token, exc)
+            raise
+        record.end_example(cases, token, None)
+        return result
+    finally:
+        RECORD.reset(record_token)
+        TEST_RULES.reset(rules_token)
+
+
+def _declared_reasons(record: TestRecord) -> list[str]:
+    reasons = set()
+    for f in record.failures.values():
+        for r in f["rules"]:
+            entries = record.entries.get(r, [])
+            if case_outcome(True, entries, f["classes"]) != "fail":
+                reasons |= {e.reason for e in covering(entries, f["classes"], ("fail", "flaky", "unsupported"))}
+    return sorted(reasons)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    rep = yield
+    state = _state(item.config)
+    if state is None:
+        return rep
+    exc = call.excinfo.value if call.excinfo is not None else None
+    op = getattr(exc, "tensorcts_op", None)
+    if op is not None:
+        rep.user_properties.append(("unsupported_op", op))
+    record = item.stash.get(RECORD_KEY, None)
+    if call.when != "call" or record is None:
+        return rep
+    if rep.skipped and op is not None:
+        record.held.clear()  # a test cut short by a missing operation is unsupported, not a partial pass
+        record.ran.clear()
+    budget_end = isinstance(exc, FailedHealthCheck | Unsatisfiable) and record.discarded and not record.undeclared_seen
+    if isinstance(exc, EndOfTest) or budget_end:
         rep.outcome = "skipped"
-        rep.wasxfail = "expected: " + "; ".join(sorted({e.reason for c in covering for e in c}))
+        reasons = _declared_reasons(record)
+        if reasons:
+            rep.wasxfail = "declared: " + "; ".join(r[:120] for r in reasons)
+            rep.longrepr = None
+        else:
+            blocked = next(iter(record.blocked.values()), None)
+            why = (f"{BLOCKED_PREFIX}{blocked['message']}" if blocked
+                   else f"tensorcts: every example was discarded ({exc})")
+            rep.longrepr = (str(item.path), item.location[1], why)
+    elif rep.failed and not record.undeclared_seen:
+        record.note_failure(rep.longreprtext)
+    rep.user_properties.append(("tensorcts", record.as_dict()))
+    return rep
+
+
+# ---- tally, report and summary (the controller, or the only process) ----------------------
 
 
 class Tallier:
-    """Counts outcomes per rule where reports arrive: the xdist controller, or the only process.
+    """Gathers reports where they arrive; under xdist, also keeps the run going through crashes."""
 
-    A worker that crashes (a segfault, an abort, a hang killed by pytest-timeout) sends no
-    report for the test it was running; xdist makes one in the controller, without the
-    test's user properties. The rules come from the test's setup report, remembered here.
-    """
-
-    def __init__(self, state: State):
+    def __init__(self, state: RunState):
         self.state = state
-        self.rules_of: dict[str, list[str]] = {}
+        self.started_nodes: set[str] = set()
+        self.startup_crashes = 0
 
     def pytest_runtest_logreport(self, report):
-        props = dict(report.user_properties)
-        if "rules" in props:
-            self.rules_of[report.nodeid] = props["rules"]
-        elif report.failed and report.nodeid in self.rules_of:  # the crash report of a dead worker
-            report.user_properties.append(("rules", self.rules_of[report.nodeid]))
-            report.user_properties.append(("failure", f"{report.longreprtext}: the test crashed the process or "
-                                                      "hung until pytest-timeout ended it"))
-        _tally(self.state, report)
+        self.state.tally.add(report)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node):
+        """Every xdist worker runs with the controller's seed, so ``--hypothesis-seed`` replays the run."""
+        if self.state.seed is not None:
+            node.workerinput["tensorcts_seed"] = self.state.seed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        self.started_nodes.add(node.gateway.id)
+        self.state.collected.update(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error):
+        if error and node.gateway.id not in self.started_nodes:
+            self.startup_crashes += 1
+            if self.startup_crashes > MAX_STARTUP_CRASHES:
+                pytest.exit(f"tensorcts: {self.startup_crashes} workers crashed before collecting a test: {error}",
+                            returncode=pytest.ExitCode.INTERNAL_ERROR)
 
 
-def _tally(state: State, rep) -> None:
-    props = dict(rep.user_properties)
-    rules = props.get("rules") or []
-    if rep.when == "call" and rep.passed:
-        for r in rules:
-            tally = state.tallies.setdefault(r, report_mod.RuleTally())
-            tally.passed += 1
-            if props.get("witness"):
-                tally.witness_passed.append((props["witness"], props.get("device")))
-    elif rep.skipped and hasattr(rep, "wasxfail"):
-        for r in props.get("failed_rules") or rules:
-            state.tallies.setdefault(r, report_mod.RuleTally()).xfailed += 1
-    elif rep.skipped:
-        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
-        key = "unsupported" if UNSUPPORTED_PREFIX in reason else "skipped"
-        for r in rules:
-            tally = state.tallies.setdefault(r, report_mod.RuleTally())
-            setattr(tally, key, getattr(tally, key) + 1)
-            if tally.message is None:  # why it did not run (a missing device pair, ...)
-                tally.message = reason.split(UNSUPPORTED_PREFIX, 1)[-1]
-    elif rep.failed:
-        for r in props.get("failed_rules") or rules:
-            tally = state.tallies.setdefault(r, report_mod.RuleTally())
-            tally.failed += 1
-            if tally.message is None or not tally.failed - 1:
-                tally.message = f"{rep.nodeid}\n{props.get('failure') or rep.longreprtext[-4000:]}"
-
-
-def _report(config, state: State) -> dict:
+def _report(config, state: RunState, exitstatus) -> dict:
     adapter = state.adapter
     backend = {"name": adapter.name, "version": adapter.version,
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
                "devices": state.devices, "capabilities": sorted(adapter.capabilities)}
-    run = report_mod.run_info(state.started, time.monotonic() - state.t0,
-                              (config.getoption("hypothesis_profile", None)
-                               or getattr(adapter, "hypothesis_profile", None) or "default"),
-                              config.getoption("hypothesis_seed", None), SUITE_VERSION)
-    return report_mod.build(state.rules, state.tallies, state.expectations, backend, run)
+    not_run = sorted(state.collected - state.tally.finished)
+    interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
+    run = report_mod.run_info(state.started, time.monotonic() - state.t0, state.profile, state.seed, SUITE_VERSION,
+                              derandomize=state.derandomize, completed=not interrupted and not not_run,
+                              lost=state.tally.lost, not_run=not_run, min_examples=state.min_examples)
+    return report_mod.build(state.rules, state.tally, state.expectations, backend, run, state.min_examples)
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -322,8 +369,8 @@ def pytest_sessionfinish(session, exitstatus):
     state = _state(config)
     if state is None or hasattr(config, "workerinput"):
         return
-    built = _report(config, state)
-    config._tensorcts_report = built
+    built = _report(config, state, exitstatus)
+    config.stash[REPORT] = built
     path = config.getoption("conformance_report")
     if path:
         report_mod.write(Path(path), built)
@@ -332,12 +379,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    built = getattr(config, "_tensorcts_report", None)
+    built = config.stash.get(REPORT, None)
     if built is None:
         return
     tr = terminalreporter
     tr.section("tensorcts conformance")
-    b = built["backend"]
+    b, run = built["backend"], built["run"]
     tr.write_line(f"backend {b['name']} {b['version']} on {', '.join(b['devices'])}")
     for level in ("core", "torch"):
         counts = ", ".join(f"{v} {k}" for k, v in built["summary"][level].items() if v)
@@ -345,6 +392,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     for rule_id, entry in built["rules"].items():
         if entry["status"] in ("fail", "xpass"):
             tr.write_line(f"{entry['status'].upper():5} {rule_id}", red=True)
+        elif entry["status"] == "blocked":
+            by = entry["blocked_by"][0] if entry["blocked_by"] else {}
+            tr.write_line(f"BLOCKED {rule_id} by {by.get('op')}" + (f" ({by['rule']})" if by.get("rule") else ""),
+                          yellow=True)
+    for lost in run["lost"]:
+        tr.write_line(f"LOST  {lost['test']}: {lost['reason'][:200]}", red=True)
+    if not run["completed"]:
+        tr.write_line(f"the run did not complete: {len(run['not_run'])} test(s) never ran", red=True)
+    if run["seed"] is not None:
+        tr.write_line(f"hypothesis seed {run['seed']}: replay with --hypothesis-seed {run['seed']}")
+    else:
+        tr.write_line(f"hypothesis profile {run['profile']} is derandomized: every run draws the same examples")
     path = config.getoption("conformance_report")
     if path:
         tr.write_line(f"report written to {path}")

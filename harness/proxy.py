@@ -13,8 +13,7 @@ import time
 import pytest
 from tensorcts.adapters.base import Adapter, Unsupported
 
-UNSUPPORTED_PREFIX = "unsupported: "
-
+from .tally import UNSUPPORTED_PREFIX
 
 #: set TENSORCTS_TIME_CALLS=1 to time every adapter call (bench/): off, calls are not wrapped at all
 TIME_CALLS = os.environ.get("TENSORCTS_TIME_CALLS") == "1"
@@ -34,8 +33,11 @@ class CallTimer:
         return out
 
 
-def skip_unsupported(exc: Unsupported):
-    pytest.skip(UNSUPPORTED_PREFIX + str(exc))
+def skip_unsupported(exc: Unsupported, op: str | None = None):
+    """End the test as ``unsupported``; the skip carries the adapter operation that raised."""
+    skip = pytest.skip.Exception(UNSUPPORTED_PREFIX + str(exc))
+    skip.tensorcts_op = op
+    raise skip from None
 
 
 class BackendProxy:
@@ -54,7 +56,7 @@ class BackendProxy:
             try:
                 return value(*args, **kwargs)
             except Unsupported as exc:
-                skip_unsupported(exc)
+                skip_unsupported(exc, f"capability {', '.join(args)}" if name == "require" else name)
 
         if TIME_CALLS:
             call = _timed(call)

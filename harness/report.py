@@ -1,69 +1,93 @@
-"""Per-rule outcomes, rule statuses, and the JSON conformance report (tensorcts-report/1)."""
+"""The JSON conformance report (tensorcts-report/2): one entry per spec rule, and the run.
+
+docs/suite-contract.md describes every field; tools/matrix.py reads it back.
+"""
 
 from __future__ import annotations
 
 import json
 import platform
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .expectations import Expectation
 from .spec import Rule
+from .tally import Tally
+from .verdict import MIN_EXAMPLES, STATUSES, RuleEvidence, case_outcome, rule_status, stale_entries
 
-SCHEMA = "tensorcts-report/1"
-STATUSES = ("pass", "fail", "xfail", "xpass", "flaky", "unsupported", "untested")
-
-
-@dataclass
-class RuleTally:
-    passed: int = 0
-    failed: int = 0  # unexpected failures
-    xfailed: int = 0  # failures an expectation covers
-    unsupported: int = 0
-    skipped: int = 0  # skipped for another reason (no such device, ...)
-    witness_passed: list[tuple[str, str | None]] = field(default_factory=list)  # (witness, device)
-    message: str | None = None
+SCHEMA = "tensorcts-report/2"
+MAX_FAILURES = 20  # distinct failing case classes listed per rule
 
 
-def rule_status(tally: RuleTally, expectations: list[Expectation]) -> str:
-    statuses = {e.status for e in expectations}
-    if "flaky" in statuses:
-        return "flaky"
-    if tally.failed:
-        return "fail"
-    if "unsupported" in statuses and not tally.passed and not tally.xfailed:
-        return "unsupported"
-    if "fail" in statuses:
-        # only an entry's own witness, on a device the entry covers, can show it stale
-        if any(e.witness == w and e.applies(d) for e in expectations for w, d in tally.witness_passed):
-            return "xpass"
-        if tally.xfailed:
-            return "xfail"
-        return "xpass" if tally.passed else ("unsupported" if tally.unsupported else "untested")
-    if tally.passed:
-        return "pass"
-    if tally.xfailed:
-        return "xfail"
-    return "unsupported" if tally.unsupported else "untested"
+def _distinct_failures(evidence: RuleEvidence, entries: list[Expectation]) -> list[dict]:
+    """One entry per distinct failing case class: undeclared first, then declared."""
+    seen: dict[tuple, dict] = {}
+    for f in evidence.failures:
+        key = tuple(sorted(f["classes"].items()))
+        if key in seen:
+            seen[key]["count"] += 1
+            continue
+        outcome = case_outcome(True, entries, f["classes"])
+        seen[key] = {"classes": f["classes"], "declared": outcome != "fail", "outcome": outcome,
+                     "message": f["message"], "repro": f.get("repro"), "test": f.get("test"), "count": 1}
+    out = sorted(seen.values(), key=lambda f: f["declared"])
+    return out[:MAX_FAILURES]
 
 
-def build(rules: dict[str, Rule], tallies: dict[str, RuleTally], expectations: dict[str, list[Expectation]],
-          backend: dict, run: dict) -> dict:
+def _distinct(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    seen: dict[tuple, dict] = {}
+    for item in items:
+        seen.setdefault(tuple(str(item.get(k)) for k in keys), {k: item.get(k) for k in (*keys, "message", "test")})
+    return list(seen.values())
+
+
+def _message(status: str, evidence: RuleEvidence, failures: list[dict], blocked: list[dict],
+             unsupported: list[dict]) -> str | None:
+    """The one-line-or-more summary matrix and console show (report/1's ``message``)."""
+    if failures and status in ("fail", "xfail", "flaky"):
+        f = failures[0]
+        return f"{f['test']}\n{f['message']}" if f.get("test") else f["message"]
+    if status == "untested" and evidence.lost:
+        return evidence.lost[0]["reason"]
+    if status == "blocked" and blocked:
+        return blocked[0]["message"]
+    if status == "unsupported" and unsupported:
+        return unsupported[0]["message"]
+    if evidence.skipped and status == "untested":
+        return evidence.skipped[0]
+    return None
+
+
+def build(rules: dict[str, Rule], tally: Tally, expectations: dict[str, list[Expectation]],
+          backend: dict, run: dict, min_examples: int = MIN_EXAMPLES) -> dict:
     entries, summary = {}, {level: dict.fromkeys(STATUSES, 0) for level in ("core", "torch")}
     for rule_id, rule in sorted(rules.items()):
-        tally = tallies.get(rule_id, RuleTally())
+        evidence = tally.evidence.get(rule_id, RuleEvidence())
         own = expectations.get(rule_id, [])
-        status = rule_status(tally, own)
-        summary[rule.level][status] += 1
+        verdict = rule_status(evidence, own, min_examples)
+        summary[rule.level][verdict.status] += 1
+        counts = tally.counts.get(rule_id)
+        failures = _distinct_failures(evidence, own)
+        blocked = _distinct(evidence.blocked, ("op", "rule"))
+        unsupported = _distinct(evidence.unsupported, ("op",))
         entries[rule_id] = {
-            "status": status,
+            "status": verdict.status,
             "level": rule.level,
             "title": rule.title,
-            "tests": {"passed": tally.passed, "failed": tally.failed + tally.xfailed,
-                      "skipped": tally.unsupported + tally.skipped},
-            "message": tally.message,
+            "why": verdict.reason,
+            "tests": {"passed": counts.passed if counts else 0, "failed": counts.failed if counts else 0,
+                      "skipped": counts.skipped if counts else 0},
+            "ran": evidence.ran,
+            "message": _message(verdict.status, evidence, failures, blocked, unsupported),
+            "failures": failures,
+            "blocked_by": blocked,
+            "unsupported_op": next((u["op"] or u["message"] for u in unsupported), None)
+            if verdict.status == "unsupported" else None,
+            "lost": evidence.lost,
             "expectation": [e.as_dict() for e in own] or None,
+            "stale": [e.as_dict() for e in stale_entries(evidence, own)],
+            "observations": tally.observations.get(rule_id, {}),
+            "measurements": tally.measurements.get(rule_id, {}),
         }
     totals = dict.fromkeys(STATUSES, 0)
     for counts in summary.values():
@@ -73,9 +97,13 @@ def build(rules: dict[str, Rule], tallies: dict[str, RuleTally], expectations: d
             "summary": {"total": totals, **summary}}
 
 
-def run_info(started: str, duration: float, profile: str, seed, suite_version: str) -> dict:
+def run_info(started: str, duration: float, profile: str, seed: int | None, suite_version: str, *,
+             derandomize: bool = False, completed: bool = True, lost: list[dict] | None = None,
+             not_run: list[str] | None = None, min_examples: int = MIN_EXAMPLES) -> dict:
     return {"started": started, "duration_s": round(duration, 3), "python": sys.version.split()[0],
-            "platform": platform.platform(), "profile": profile, "seed": seed, "suite_version": suite_version}
+            "platform": platform.platform(), "profile": profile, "seed": seed, "derandomize": derandomize,
+            "suite_version": suite_version, "min_examples": min_examples, "completed": completed,
+            "lost": lost or [], "not_run": not_run or []}
 
 
 def write(path: Path, report: dict) -> None:

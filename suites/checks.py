@@ -8,6 +8,7 @@ expected value, the bound, the observed value and a repro snippet.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 from tensorcts.adapters.base import Observation, flatten_nested
 from tensorcts.reference.exact import round_float
 from tensorcts.reference.tensor import Tensor, nest
-from tensorcts.suites.outcome import Blocked, ConformanceFailure
+from tensorcts.suites.outcome import TEST_RULES, Blocked, ConformanceFailure, register_case
 
 MAX_SHOWN = 12  # elements shown per tensor in a message
+#: a rule ID (area.slug); device names never contain a dot
+_RULE_ID = re.compile(r"^[a-z0-9-]+\.[a-z0-9-]+$")
 
 
 def _fmt(v) -> str:
@@ -51,10 +54,22 @@ def _source_value(v):
 
 
 class Case:
-    """One example of one or more rules, on one backend, device and dtype."""
+    """One example of one or more rules, on one backend, device and dtype.
 
-    def __init__(self, backend, rules: str | tuple[str, ...], device: str, dtype: str | None = None,
-                 **case_class: str):
+    ``Case(backend, rules, device, dtype, **case_class)``; ``rules`` may be left out
+    (``Case(backend, device, dtype)``) or None: the rules of the test's ``@pytest.mark.rule``.
+    Every case registers itself with the harness (``outcome.register_case``), which reads
+    ``ran``, ``classes()``, ``observations`` and ``measurements`` after each example.
+    """
+
+    def __init__(self, backend, rules: str | tuple[str, ...] | None = None, device: str | None = None,
+                 dtype: str | None = None, **case_class: str):
+        if isinstance(rules, str) and not _RULE_ID.match(rules):  # Case(backend, device, dtype): no rules given
+            rules, device, dtype = None, rules, device
+        if rules is None:
+            rules = TEST_RULES.get()
+            if not rules:
+                raise ValueError("Case(...) names no rule and the running test has no @pytest.mark.rule")
         self.backend = backend
         self.rules = (rules,) if isinstance(rules, str) else tuple(rules)
         self.device = device
@@ -64,13 +79,16 @@ class Case:
         self.inputs: list[tuple[str, Any]] = []
         self.call_text = ""
         self.ran = 0  # executions of the operation under test
+        self.failed: ConformanceFailure | None = None  # the failure this case raised, if any
         self.observations: list[tuple[str, str, Any]] = []  # MAY behaviour: (rule, key, value)
         self.measurements: list[tuple[str, str, float, str]] = []  # (rule, key, value, repro)
+        register_case(self)
 
     def classes(self) -> dict[str, str]:
         """This case's class keys: dtype, device, rank and size derived from the inputs unless given."""
         out = dict(self.case_class)
-        out.setdefault("device", self.device)
+        if self.device is not None:
+            out.setdefault("device", self.device)
         if self.dtype:
             out.setdefault("dtype", self.dtype)
         tensors = [v for _, v in self.inputs if isinstance(v, Tensor)]
@@ -82,11 +100,19 @@ class Case:
         return out
 
     # ---- inputs ---------------------------------------------------------------------------
-    def input(self, name: str, value):
-        """Record an input; a reference tensor becomes a native one on the case's device."""
+    def input(self, name: str, value, construction: str | None = None):
+        """Record an input before any operation runs; a reference tensor becomes a native one on the
+        case's device through ``asarray``. ``construction`` names how (a case-class key); a construction
+        that raises makes the case ``blocked``, not failed (an ``Unsupported`` stays unsupported)."""
+        if construction is not None:
+            self.case_class.setdefault("construction", construction)
         self.inputs.append((name, value))
         if isinstance(value, Tensor):
-            return self.backend.asarray(value, self.device)
+            try:
+                return self.backend.asarray(value, self.device)
+            except Exception as exc:
+                raise Blocked(f"building input {name} with asarray failed: {type(exc).__name__}: {exc}",
+                              self.rules, "asarray") from exc
         return value
 
     def source(self) -> str:
@@ -111,7 +137,10 @@ class Case:
         (``Unsupported`` included), the case is ``blocked`` by ``op`` (of ``rule``), never failed."""
         try:
             return fn()
-        except Exception as exc:
+        except BaseException as exc:
+            # the harness turns Unsupported into a skip that names the operation (tensorcts_op): here it blocks
+            if not isinstance(exc, Exception) and getattr(exc, "tensorcts_op", None) is None:
+                raise
             raise Blocked(f"setup step {op}" + (f" (rule {rule})" if rule else "")
                           + f" failed: {type(exc).__name__}: {exc}", self.rules, op, rule) from exc
 
@@ -145,9 +174,11 @@ class Case:
             f"    {name} = {v.dtype.name}{list(v.shape)} {_show(v.values(), v.shape)}"
             if isinstance(v, Tensor) else f"    {name} = {v!r}" for name, v in self.inputs)
         call = self.call_text.format(ns="") if self.call_text else "?"
+        repro = self.source()
         message = (f"{head}\n  {what}\n  call: {call.lstrip('.')}\n  inputs:\n{inputs}\n"
-                   f"  repro:\n" + "\n".join("    " + line for line in self.source().splitlines()))
-        raise ConformanceFailure(message, rules, self.device, self.dtype, self.classes())
+                   f"  repro:\n" + "\n".join("    " + line for line in repro.splitlines()))
+        self.failed = ConformanceFailure(message, rules, self.device, self.dtype, self.classes(), repro)
+        raise self.failed
 
     # ---- checks --------------------------------------------------------------------------------
     def check(self, condition: bool, what: str, rules: tuple[str, ...] | None = None) -> None:

@@ -8,8 +8,10 @@ import sys
 
 import pytest
 from tensorcts.harness.expectations import Expectation
-from tensorcts.harness.report import RuleTally, build, run_info
+from tensorcts.harness.report import build, run_info
 from tensorcts.harness.spec import load_rules
+from tensorcts.harness.tally import Tally
+from tensorcts.harness.verdict import RuleEvidence
 from tensorcts.tools import matrix
 
 from tests.helpers import ROOT
@@ -20,24 +22,27 @@ RULES = load_rules()
 def _report(name: str, statuses: dict[str, str], *, version: str = "1.0", seconds: float = 12.0,
             reasons: dict[str, str] | None = None) -> dict:
     """A report as the plugin builds it, where each named rule ends with the given status."""
-    tallies, expectations = {}, {}
+    tally, expectations = Tally(), {}
     for rule_id, status in statuses.items():
-        tally = RuleTally()
+        ev = tally.evidence.setdefault(rule_id, RuleEvidence())
+        cpu = {"device": "cpu", "dtype": "float32"}
         if status == "pass":
-            tally.passed = 3
+            ev.held.append((cpu, 3))
         elif status == "fail":
-            tally.failed, tally.message = 1, "rule broken"
+            ev.failures.append({"classes": cpu, "message": "rule broken", "repro": None, "test": "t"})
         elif status == "xfail":
-            tally.xfailed = 1
+            ev.failures.append({"classes": cpu, "message": "known", "repro": None, "test": "t"})
             expectations[rule_id] = [Expectation(rule_id, "fail", (reasons or {}).get(rule_id, "known"),
                                                  link="https://example.org/issue/1", dtypes=("float32",))]
         elif status == "unsupported":
-            tally.unsupported = 2
-        tallies[rule_id] = tally
+            ev.unsupported.append({"op": "neg", "message": f"{name} does not offer neg", "test": "t"})
+        elif status == "blocked":
+            ev.blocked.append({"op": "expand", "rule": "view.expand", "message": "setup step expand failed",
+                               "test": "t"})
     backend = {"name": name, "version": version, "adapter": f"adapters.{name}:X", "devices": ["cpu"],
                "capabilities": []}
-    report = build(RULES, tallies, expectations, backend, run_info("2026-01-01T00:00:00+00:00", seconds,
-                                                                   "default", 1, "0.1.0"))
+    report = build(RULES, tally, expectations, backend, run_info("2026-01-01T00:00:00+00:00", seconds,
+                                                                 "default", 1, "0.1.0"))
     for rule_id, status in statuses.items():
         assert report["rules"][rule_id]["status"] == status  # the fixture builds what it claims
     return report
@@ -79,7 +84,7 @@ def test_cells_show_each_status_and_declared_divergences_give_reason_and_link():
     assert row.endswith("| pass | xfail |")
     assert next(line for line in page.splitlines() if line.startswith(f"| `{ADD}`")).endswith("| pass | **FAIL** |")
     divergence = next(line for line in page.splitlines() if line.startswith(f"- `{DIV}`"))
-    assert "XLA divides by a reciprocal" in divergence and "(dtypes: float32)" in divergence
+    assert "XLA divides by a reciprocal" in divergence and "(dtype: float32)" in divergence
     assert "(https://example.org/issue/1)" in divergence
 
 
@@ -125,4 +130,28 @@ def test_a_file_that_is_not_a_report_is_a_clear_error(tmp_path):
     bad.write_text(json.dumps({"schema": "something-else"}))
     done = subprocess.run([sys.executable, "-m", "tensorcts.tools.matrix", str(bad)], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
-    assert done.returncode == 2 and "not a tensorcts-report/1 report" in done.stderr
+    assert done.returncode == 2 and "not a tensorcts-report/2 report" in done.stderr
+
+
+def test_unsupported_and_blocked_cells_name_the_operation_and_the_picture_has_blocked():
+    numpy = _report("numpy", {ADD: "unsupported", DIV: "blocked"})
+    page = matrix.markdown([numpy])
+    assert next(line for line in page.splitlines() if line.startswith(f"| `{ADD}`")).endswith("| unsup.: `neg` |")
+    assert next(line for line in page.splitlines()
+                if line.startswith(f"| `{DIV}`")).endswith("| blocked: `expand (view.expand)` |")
+    totals = next(line for line in page.splitlines() if line.startswith("| backend"))
+    assert "blocked" in totals and "blocked" in matrix.COLOURS
+
+
+def test_report_1_files_still_read_and_name_the_missing_operation(tmp_path):
+    old = _report("numpy", {ADD: "unsupported"})
+    old["schema"] = "tensorcts-report/1"
+    entry = old["rules"][ADD]
+    entry.pop("unsupported_op"), entry.pop("blocked_by")
+    entry["message"] = "numpy adapter does not offer add_"
+    for counts in old["summary"].values():
+        counts.pop("blocked")
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old))
+    assert matrix.cell(matrix.load(path), ADD) == "unsup.: `add_`"
+    assert "| backend" in matrix.markdown([matrix.load(path)])

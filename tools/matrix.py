@@ -15,11 +15,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from tensorcts.harness.report import SCHEMA, STATUSES
+
+#: report schemas this tool reads (report/1 has no blocked status and no failures list)
+READABLE = (SCHEMA, "tensorcts-report/1")
 
 #: the order of areas in DESIGN.md; an area not listed here comes after them, alphabetically
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
@@ -27,10 +31,14 @@ AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcas
 LEVELS = ("core", "torch")
 #: how a status reads in a Markdown cell (a rule a report does not know reads "n/a")
 CELL = {"pass": "pass", "fail": "**FAIL**", "xfail": "xfail", "xpass": "**XPASS**", "flaky": "flaky",
-        "unsupported": "unsup.", "untested": "·"}
+        "blocked": "blocked", "unsupported": "unsup.", "untested": "·"}
 #: heatmap colours, one per status, plus "missing" for a rule a report does not list
 COLOURS = {"pass": "#4daf4a", "xfail": "#ffbf00", "fail": "#e41a1c", "xpass": "#984ea3", "flaky": "#f781bf",
-           "unsupported": "#bdbdbd", "untested": "#f0f0f0", "missing": "#ffffff"}
+           "blocked": "#377eb8", "unsupported": "#bdbdbd", "untested": "#f0f0f0", "missing": "#ffffff"}
+
+
+#: how report/1 messages named a missing operation
+_OFFER = re.compile(r"does not offer (\S+)|lacks (capability \S+)")
 
 
 class MatrixError(ValueError):
@@ -43,7 +51,7 @@ def load(path: str | Path) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
         raise MatrixError(f"{path}: cannot read a report: {exc}") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in READABLE:
         raise MatrixError(f"{path}: not a {SCHEMA} report (schema {data.get('schema') if isinstance(data, dict) else None!r})")
     return data
 
@@ -81,13 +89,13 @@ def _label(report: dict) -> str:
 
 
 def _totals_table(reports: Sequence[dict]) -> list[str]:
-    shown = [s for s in STATUSES if any(r["summary"][lvl][s] for r in reports for lvl in LEVELS)]
+    shown = [s for s in STATUSES if any(r["summary"][lvl].get(s, 0) for r in reports for lvl in LEVELS)]
     head = ["backend", "version", "level", *shown, "devices", "profile", "run time"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in reports:
         b, run = r["backend"], r["run"]
         for n, level in enumerate(LEVELS):
-            counts = [str(r["summary"][level][s]) for s in shown]
+            counts = [str(r["summary"][level].get(s, 0)) for s in shown]
             ident = [f"**{b['name']}**", f"`{b['version']}`"] if n == 0 else ["", ""]
             extra = ([", ".join(b.get("devices") or []), run.get("profile") or "?", f"{run['duration_s']:.0f} s"]
                      if n == 0 else ["", "", ""])
@@ -95,22 +103,54 @@ def _totals_table(reports: Sequence[dict]) -> list[str]:
     return lines
 
 
+def _missing_op(entry: dict) -> str | None:
+    """The operation an unsupported rule lacks (report/1 had only the message)."""
+    if entry.get("unsupported_op"):
+        return entry["unsupported_op"]
+    match = _OFFER.search(entry.get("message") or "")
+    return (match.group(1) or match.group(2)) if match else None
+
+
+def _blocker(entry: dict) -> str | None:
+    """The setup step that blocked a rule, with the rule it belongs to."""
+    by = (entry.get("blocked_by") or [None])[0]
+    if not by:
+        return None
+    return by["op"] + (f" ({by['rule']})" if by.get("rule") else "")
+
+
+def cell(report: dict, rule_id: str) -> str:
+    """A Markdown cell: the status, naming the missing operation or the blocking step."""
+    entry = report["rules"].get(rule_id)
+    if entry is None:
+        return "n/a"
+    text = CELL.get(entry["status"], entry["status"])
+    detail = (_missing_op(entry) if entry["status"] == "unsupported"
+              else _blocker(entry) if entry["status"] == "blocked" else None)
+    return f"{text}: `{detail}`" if detail else text
+
+
 def _area_table(rules: list[tuple[str, dict]], reports: Sequence[dict]) -> list[str]:
     head = ["rule", "level", *(_label(r) for r in reports)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for rule_id, entry in rules:
-        cells = [CELL.get(status(r, rule_id), "n/a") for r in reports]
+        cells = [cell(r, rule_id) for r in reports]
         lines.append(f"| `{rule_id}` — {entry.get('title', '')} | {entry['level']} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _narrowing(e: dict) -> str:
+    cases = e.get("cases") or {k[:-1]: e[k] for k in ("devices", "dtypes") if e.get(k)}
+    parts = [f"{key}: {', '.join(values)}" for key, values in cases.items()]
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 def _divergences(report: dict) -> list[str]:
     lines = []
     for rule_id, entry in report["rules"].items():
         for e in entry.get("expectation") or []:
-            narrowing = "".join(f" ({k}: {', '.join(e[k])})" for k in ("devices", "dtypes") if e.get(k))
             link = f" [{_link_text(e['link'])}]({e['link']})" if e.get("link") else ""
-            lines.append(f"- `{rule_id}` — {entry['status']}, declared {e['status']}{narrowing}: "
+            lines.append(f"- `{rule_id}` — {entry['status']}, declared {e['status']}{_narrowing(e)}: "
                          f"{_one_line(e['reason'])}{link}")
     return lines
 
@@ -129,8 +169,10 @@ def markdown(reports: Sequence[dict], picture: str | None = None) -> str:
            "Generated by `python -m tensorcts.tools.matrix` from the conformance reports of real runs "
            "(`--conformance-report`); do not edit by hand. Statuses: pass; xfail = a divergence "
            "declared in the backend's expectations file, with its reason below; **FAIL** = an "
-           "undeclared failure; **XPASS** = a declared failure that passed; unsup. = the backend "
-           "lacks the operation or capability; · = no test ran for the rule. Core rules bind any "
+           "undeclared failure; **XPASS** = a declared failure that passed; blocked = a setup step "
+           "(building inputs with another operation, named in the cell) failed, so the rule could "
+           "not run; unsup. = the backend lacks the operation or capability named in the cell; "
+           "· = the operation under test did not run (or a test was lost). Core rules bind any "
            "tensor library; torch rules are PyTorch conventions another library may reasonably "
            "not follow, so the two levels are counted apart.", ""]
     if picture:

@@ -68,13 +68,13 @@ class Result:
         return self.outcome in ERRORS
 
 
-def backends() -> list[str]:
+def backends(directory: Path | None = None) -> list[str]:
     """Every backend with an expectations file."""
-    return sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.toml"))
+    return sorted(p.stem for p in (directory or EXPECTATIONS_DIR).glob("*.toml"))
 
 
-def load(backend: str, directory: Path = EXPECTATIONS_DIR) -> list[dict]:
-    path = directory / f"{backend}.toml"
+def load(backend: str, directory: Path | None = None) -> list[dict]:
+    path = (directory or EXPECTATIONS_DIR) / f"{backend}.toml"
     if not path.is_file():
         raise SystemExit(f"no expectations file {path}")
     with path.open("rb") as fh:
@@ -118,7 +118,7 @@ def check_entry(backend: str, entry: dict, timeout: float = 300.0) -> Result | N
 
 
 def check_backend(backend: str, rules: set[str] | None = None, timeout: float = 300.0,
-                  directory: Path = EXPECTATIONS_DIR) -> list[Result]:
+                  directory: Path | None = None) -> list[Result]:
     results = []
     for entry in load(backend, directory):
         if rules and entry.get("rule") not in rules:
@@ -143,16 +143,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="a backend whose library is not installed is not an error")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per witness (default 300)")
     parser.add_argument("--json", default=None, metavar="PATH", help="write every result as JSON")
+    parser.add_argument("--expectations-dir", type=Path, default=None, metavar="DIR",
+                        help="where the <backend>.toml files are (default adapters/expectations)")
     args = parser.parse_args(argv)
-    names = backends() if args.all else args.backend
+    directory = args.expectations_dir
+    names = backends(directory) if args.all else args.backend
     if not names:
         parser.error("name a backend or pass --all")
-    unknown = sorted(set(names) - set(backends()))
+    unknown = sorted(set(names) - set(backends(directory)))
     if unknown:
-        parser.error(f"no expectations file for {', '.join(unknown)} (have {', '.join(backends())})")
+        parser.error(f"no expectations file for {', '.join(unknown)} (have {', '.join(backends(directory))})")
     results = []
     for name in names:
-        for r in check_backend(name, set(args.rule) if args.rule else None, args.timeout):
+        for r in check_backend(name, set(args.rule) if args.rule else None, args.timeout, directory):
             if r.outcome == "unavailable" and args.allow_missing:
                 r.outcome = "skipped"
             results.append(r)

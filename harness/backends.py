@@ -73,7 +73,7 @@ def resolve(spec: str | None) -> Adapter:
     if package is not None and importlib.util.find_spec(package) is None:
         raise BackendError(
             f"backend {spec!r} needs the Python package {package!r}, which is not installed: "
-            f"pip install -e '.[{spec.replace('_', '-')}]'")
+            f"pip install 'tensorcts[{spec.replace('_', '-')}]' (in a checkout: pip install -e '.[{spec.replace('_', '-')}]')")
     try:
         return _instantiate(_load_attr(target), spec)
     except BackendError as exc:

@@ -86,6 +86,8 @@ COMMANDS: dict[str, Command] = {
     "run": Command("run the suites against a backend", run_suites),
     "rules": Command("list rule IDs with level and status", list_rules),
     "matrix": Command("merge reports into a conformance matrix", tool("tensorcts.tools.matrix")),
+    "site": Command("build the website: spec and matrix from reports", tool("tensorcts.tools.site")),
+    "witnesses": Command("run the declared divergences' witnesses", tool("tensorcts.tools.witnesses")),
 }
 
 

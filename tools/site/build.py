@@ -38,7 +38,7 @@ def rule_texts(text: str) -> dict[str, str]:
 
 
 def spec_rules(spec_dir: Path = SPEC_DIR) -> dict[str, Rule]:
-    """The rules in the spec's order: areas as DESIGN.md lists them, rules as each file lists them."""
+    """The rules in the spec's order: areas as docs/design.md lists them, rules as each file lists them."""
     return dict(sorted(load_rules(spec_dir).items(), key=lambda kv: AREAS.index(kv[1].area)))
 
 

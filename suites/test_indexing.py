@@ -6,7 +6,7 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-from tensorcts.suites.aliasing import alias_family, apply_write, run_chain, writes
+from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
 from tensorcts.suites.strategies_view import (
@@ -28,7 +28,7 @@ def test_basic_values(backend, device, data):
     index = data.draw(basic_index(t_ref.shape), label="index")
     expected = t_ref[index]
     case = Case(backend, "indexing.basic-values", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", index)]),
                             lambda: backend.getitem(t, index))
     case.expect(observed, expected)
@@ -83,7 +83,7 @@ def test_advanced_copy(backend, device, data):
     index_ref, kind = data.draw(advanced_index(t_ref.shape), label="advanced index")
     expected = t_ref[index_ref]
     case = Case(backend, "indexing.advanced-copy", device, dtype)
-    base = case.input("base", base_ref)
+    base = case.input("base", recorded(base_ref))
     t = run_chain(case, backend, base, ops)
     index = tuple(case.input("idx", i) if isinstance(i, R.Tensor) else i for i in index_ref)
     shown = ", ".join("idx" if isinstance(i, R.Tensor) else format_index((i,)) for i in index_ref)
@@ -111,7 +111,7 @@ def test_out_of_bounds(backend, device, data):
     as_list = t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
     index = (*([slice(None)] * at), [i] if as_list else i)
     case = Case(backend, "indexing.out-of-bounds", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
 
@@ -155,7 +155,7 @@ def test_negative_step(backend, device, data):
     item = slice(start, stop, data.draw(st.integers(-3, -1), label="step"))
     index = (*([slice(None)] * at), item)
     case = Case(backend, "indexing.negative-step", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
 

@@ -18,8 +18,10 @@ NumPy interop is the standard's: ``from_dlpack`` (zero-copy) into the library,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ._repro import NUMPY_NAMES, translate
-from .base import Adapter, Observation, Unsupported
+from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 _DEVICE_NAMES = {"cpu": "CPU_DEVICE", "device1": "device1", "device2": "device2",
@@ -29,6 +31,10 @@ _MISSING_DTYPES = {"no_float64": {"float64"}, "no_x64": {"float64", "int64"}}
 
 class ArrayApiStrictAdapter(Adapter):
     name = "array_api_strict"
+    # the array API standard: float64/int64 defaults on CPU_DEVICE (__array_namespace_info__().default_dtypes()),
+    # no true division of integer arrays (TypeError), a full integer index gives a 0-d array
+    conventions = Conventions(default_float="float64", default_int="int64", int_true_divide=None,
+                              full_int_index="0-d", degenerate_strides_row_major=False)
     capabilities = frozenset({"inplace", "interop.numpy", "devices", "float64", "int64"})
 
     def __init__(self):
@@ -86,6 +92,12 @@ class ArrayApiStrictAdapter(Adapter):
         )
 
     repro_namespace = "xp"
+
+    def conventions_on(self, device: str) -> Conventions:
+        """The default dtypes of ``device`` as the namespace reports them (int32/float32 on ``no_x64``)."""
+        defaults = self.xp.__array_namespace_info__().default_dtypes(device=self._device(device))
+        return replace(self.conventions, default_float=str(defaults["real floating"]).split(".")[-1],
+                       default_int=str(defaults["integral"]).split(".")[-1])
 
     def repro(self, expression: str) -> str:
         names = {**NUMPY_NAMES, "tensor": "asarray", "pow": "pow"}

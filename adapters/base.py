@@ -50,6 +50,11 @@ class Conventions:
     int_true_divide: tuple[tuple[str, str], ...] | None = (("int32", "float32"), ("int64", "float32"))
     #: what an index of integers covering every dimension gives: "0-d" (a 0-d array) or "scalar"
     full_int_index: str = "0-d"
+    #: whether an index naming fewer dimensions than the array has (``x[0]`` of a 2-D x) implies a
+    #: trailing ``...`` (the array API leaves it unspecified; array-api-strict raises)
+    partial_index: bool = True
+    #: whether slice bounds past the ends are clamped (``x[:10]`` of 6 elements; unspecified by the array API)
+    clamps_slice_bounds: bool = True
     #: whether strides of size-0/size-1 dimensions follow PyTorch's row-major values (else the
     #: library's choice: they address no element)
     degenerate_strides_row_major: bool = True

@@ -80,7 +80,7 @@ def writes(draw, t: Tensor, dtype: str, k: int = 0) -> Write:
         values = [value_for(dtype, k + i) for i in range(n)]
         return Write("copy_", exact_tensor(values, t.shape, dtype))
     if kind == "setitem":
-        return Write("setitem", value_for(dtype, k), draw(basic_index(t.shape, with_ellipsis=True)))
+        return Write("setitem", value_for(dtype, k), draw(basic_index(t.shape, with_ellipsis=True, in_bounds=True)))
     return Write("fill_", value_for(dtype, k))
 
 
@@ -197,8 +197,8 @@ def recorded(t: Tensor) -> Tensor:
 
 
 def final_arg(data, t, kind: str):
-    if kind == "getitem":
-        return data.draw(basic_index(t.shape), label="index")
+    if kind == "getitem":  # with ...: a view in every library (a full integer index may be a scalar)
+        return data.draw(basic_index(t.shape, with_ellipsis=True, in_bounds=True), label="index")
     if kind == "view":
         return data.draw(restructured(t.shape), label="view shape")
     if kind == "transpose":  # callers draw it for two or more dimensions only (core)

@@ -127,14 +127,17 @@ def distinct_tensor(shape, dtype: str, first: int = 1) -> Tensor:
 
 
 @cache
-def basic_index(shape: tuple[int, ...], allow_int: bool = True, with_ellipsis: bool = False) -> st.SearchStrategy:
+def basic_index(shape: tuple[int, ...], allow_int: bool = True, with_ellipsis: bool = False,
+                in_bounds: bool = False) -> st.SearchStrategy:
     """ints (negative too), slices with positive steps and any bounds, None and one ``...``
-    (always, with ``with_ellipsis``: the spelling a chain uses to ask for a view in every library)."""
-    return _basic_index(tuple(shape), allow_int, with_ellipsis)
+    (always, with ``with_ellipsis``: the spelling a chain uses to ask for a view in every library;
+    with ``in_bounds`` slice bounds stay in [-size, size], the only ones the array API specifies)."""
+    return _basic_index(tuple(shape), allow_int, with_ellipsis, in_bounds)
 
 
 @st.composite
-def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: bool = False) -> tuple:
+def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: bool = False,
+                 in_bounds: bool = False) -> tuple:
     items: list = []
     dims = draw(st.integers(0, len(shape)))
     for size in shape[:dims]:
@@ -144,7 +147,11 @@ def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: b
         elif kind == "none":
             items += [None, slice(None)]
         else:
-            bounds = [draw(st.integers(-size - 2, size + 2)) if draw(st.booleans()) else None for _ in "ab"]
+            spread = 0 if in_bounds else 2
+            bounds = [draw(st.integers(-size - spread, size + spread)) if draw(st.booleans()) else None
+                      for _ in "ab"]
+            if in_bounds and bounds[0] is not None and size:
+                bounds[0] = min(bounds[0], size - 1)  # array-api-strict: a start must name an element
             items.append(slice(*bounds, pick(draw, (None, 1, 2, 3))))
     if with_ellipsis or draw(st.booleans()):  # "..." stands for the dims not covered; it goes after them unless none is left
         at = draw(st.integers(0, len(items))) if dims == len(shape) else len(items)
@@ -251,7 +258,7 @@ def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...], torch: bool 
     kind = pick(draw, kinds)
     dim = st.integers(-n, n - 1) if n else st.integers(-1, 0)
     if kind == "getitem":
-        return ViewOp("getitem", draw(basic_index(shape, with_ellipsis=not torch)))
+        return ViewOp("getitem", draw(basic_index(shape, with_ellipsis=not torch, in_bounds=not torch)))
     if kind == "transpose":
         return ViewOp("transpose", (draw(dim), draw(dim)))
     if kind == "t":

@@ -206,10 +206,11 @@ def test_reshape(backend, device, data):
     (6, (2, 3), [[0, 1, 2], [3, 4, 5]]),
 ])
 def test_chained_tutorial(backend, device, n, shape, expected):
-    case = Case(backend, "view.chained", device, "int64")
+    dtype = backend.conventions_on(device).default_int  # arange of ints: the declared default int dtype
+    case = Case(backend, "view.chained", device, dtype)
     observed = case.observe(f"{{ns}}.arange({n}, device={device!r}).{_regroup(backend).__name__}{shape}",
                             lambda: _regroup(backend)(backend.arange(n, device=device), shape))
-    case.expect(observed, R.tensor(expected, exact=True))
+    case.expect(observed, R.tensor(expected, dtype=dtype, exact=True))
 
 
 @pytest.mark.rule("view.chained")
@@ -219,10 +220,11 @@ def test_chained(backend, device, data, n):
     ops = [ViewOp("view", shape)]
     if data.draw(st.booleans(), label="then view back"):
         ops.append(ViewOp("view", data.draw(restructured(R.arange(n).view(shape).shape), label="second shape")))
-    expected = R.arange(n, exact=True)
+    dtype = backend.conventions_on(device).default_int  # arange of ints: the declared default int dtype
+    expected = R.arange(n, dtype=R.BY_NAME[dtype], exact=True)
     for op in ops:
         expected = op.on_reference(expected)
-    case = Case(backend, "view.chained", device, "int64")
+    case = Case(backend, "view.chained", device, dtype)
     out = case.run(f"{{ns}}.arange({n}, device={device!r})", lambda: backend.arange(n, device=device))
     text = f"{{ns}}.arange({n}, device={device!r})"
     for op in ops:  # the composition is what the rule is about: each step is under test

@@ -75,7 +75,7 @@ def test_view_rejects_negative_sizes_other_than_minus_one(backend, device):
     case.expect_error("base.view((3, -2))", lambda: backend.view(base, (3, -2)))
 
 
-@pytest.mark.rule("view.stride-compat", "view.reshape")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 @pytest.mark.capability("views")
 def test_expand_minus_one_keeps_the_size(backend, device):
@@ -87,7 +87,7 @@ def test_expand_minus_one_keeps_the_size(backend, device):
     case.expect(observed, views.expand(base_ref, -1, 3))
 
 
-@pytest.mark.rule("view.transpose", "view.strides")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("transpose-zero-dim")
 @pytest.mark.capability("views")
 def test_transpose_of_a_zero_dim_tensor(backend, device):
@@ -160,7 +160,7 @@ def _expanded(case: Case, backend):
 _EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
 
 
-@pytest.mark.rule("attributes.ndim-numel")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_ndim_numel_of_an_expanded_tensor(backend, device):
     case = Case(backend, "attributes.ndim-numel", device, "int32")
@@ -169,7 +169,7 @@ def test_ndim_numel_of_an_expanded_tensor(backend, device):
     case.check(got == (2, 6), f"(ndim, numel) of a (2, 3) expanded tensor: expected (2, 6), observed {got}")
 
 
-@pytest.mark.rule("indexing.basic-values")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_basic_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.basic-values", device, "int32")
@@ -178,7 +178,7 @@ def test_basic_index_of_an_expanded_tensor(backend, device):
                 exact_tensor([1, 1], (2,), "int32"))
 
 
-@pytest.mark.rule("indexing.advanced-copy")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_advanced_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.advanced-copy", device, "int32")
@@ -187,7 +187,7 @@ def test_advanced_index_of_an_expanded_tensor(backend, device):
                 exact_tensor([1, 1, 1, 0, 0, 0], (2, 3), "int32"))
 
 
-@pytest.mark.rule("indexing.out-of-bounds")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_out_of_bounds_index_of_an_expanded_tensor(backend, device):
     case = Case(backend, "indexing.out-of-bounds", device, "int32")
@@ -223,7 +223,7 @@ def _zero_dim(case: Case, dtype: str = "float32"):
     return case.input("a", exact_tensor([5] if dtype.startswith("int") else [5.0], (), dtype))
 
 
-@pytest.mark.rule("reduction.sum")
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
     case = Case(backend, "reduction.sum", device, "float32")
@@ -232,7 +232,7 @@ def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
                 exact_tensor([5.0], (), "float32"))
 
 
-@pytest.mark.rule("reduction.mean")
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
     case = Case(backend, "reduction.mean", device, "float32")
@@ -241,7 +241,7 @@ def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
                 exact_tensor([5.0], (), "float32"))
 
 
-@pytest.mark.rule("reduction.keepdim")
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
     case = Case(backend, "reduction.keepdim", device, "float32")
@@ -250,7 +250,7 @@ def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
     case.check(observed.shape == (), f"mean(a, dim=0, keepdim=True) of a 0-d tensor has shape {observed.shape}")
 
 
-@pytest.mark.rule("reduction.sum-dtype")
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
     case = Case(backend, "reduction.sum-dtype", device, "int32")
@@ -259,7 +259,7 @@ def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
     case.check(observed.dtype == "int64", f"sum of int32 over dims (0,) has dtype {observed.dtype}, expected int64")
 
 
-@pytest.mark.rule("attributes.size-dim")
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("transpose-zero-dim")
 @pytest.mark.capability("views")
 def test_size_of_a_transposed_zero_dim_tensor(backend, device):
@@ -289,9 +289,9 @@ def test_tensor_of_python_floats_is_float32(backend, device):
     case.expect(observed, exact_tensor([0.5, 1.5], (2,), "float32"))
 
 
-# ---- t() of a 1-d tensor (the view chains of these rules use it; PyTorch returns the tensor's own view) ----
+# ---- t() of a 1-d tensor (PyTorch returns the tensor's own view) ----
 
-_T_RULES = ("indexing.basic-values", "indexing.advanced-copy", "indexing.out-of-bounds")
+_T_RULES = ("view.torch-spellings",)  # the core view chains no longer use t(): PyTorch's spelling only
 
 
 @pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.rule(r)) for r in _T_RULES])

@@ -81,7 +81,7 @@ def test_view_rejects_negative_sizes_other_than_minus_one(backend, device):
 def test_expand_minus_one_keeps_the_size(backend, device):
     """``expand(-1, 3)`` keeps dimension 0 (the view chains use this spelling)."""
     base_ref = _arange(2, shape=(2, 1))
-    case = Case(backend, ("view.stride-compat", "view.reshape"), device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     base = case.input("base", base_ref)
     observed = case.observe("base.expand(-1, 3)", lambda: backend.expand(base, (-1, 3)))
     case.expect(observed, views.expand(base_ref, -1, 3))
@@ -93,7 +93,7 @@ def test_expand_minus_one_keeps_the_size(backend, device):
 def test_transpose_of_a_zero_dim_tensor(backend, device):
     """A 0-d tensor takes dims 0 and -1: ``transpose(0, -1)`` is a view of it."""
     base_ref = exact_tensor([5], (), "int32")
-    case = Case(backend, ("view.transpose", "view.strides"), device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     base = case.input("base", base_ref)
     observed = case.observe("base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
     case.expect(observed, base_ref)
@@ -163,7 +163,7 @@ _EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
 @pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_ndim_numel_of_an_expanded_tensor(backend, device):
-    case = Case(backend, "attributes.ndim-numel", device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     e = _expanded(case, backend)
     got = (case.run("e.ndim", lambda: backend.ndim(e)), case.run("e.numel()", lambda: backend.numel(e)))
     case.check(got == (2, 6), f"(ndim, numel) of a (2, 3) expanded tensor: expected (2, 6), observed {got}")
@@ -172,7 +172,7 @@ def test_ndim_numel_of_an_expanded_tensor(backend, device):
 @pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_basic_index_of_an_expanded_tensor(backend, device):
-    case = Case(backend, "indexing.basic-values", device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     e = _expanded(case, backend)
     case.expect(case.observe("e[1, 1:]", lambda: backend.getitem(e, (1, slice(1, None)))),
                 exact_tensor([1, 1], (2,), "int32"))
@@ -181,7 +181,7 @@ def test_basic_index_of_an_expanded_tensor(backend, device):
 @pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_advanced_index_of_an_expanded_tensor(backend, device):
-    case = Case(backend, "indexing.advanced-copy", device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     e = _expanded(case, backend)
     case.expect(case.observe("e[[1, 0]]", lambda: backend.getitem(e, [1, 0])),
                 exact_tensor([1, 1, 1, 0, 0, 0], (2, 3), "int32"))
@@ -190,7 +190,7 @@ def test_advanced_index_of_an_expanded_tensor(backend, device):
 @pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("expand-minus-one")
 def test_out_of_bounds_index_of_an_expanded_tensor(backend, device):
-    case = Case(backend, "indexing.out-of-bounds", device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     e = _expanded(case, backend)
     case.expect_error("e[2]", lambda: backend.getitem(e, 2))
 
@@ -226,7 +226,7 @@ def _zero_dim(case: Case, dtype: str = "float32"):
 @pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
-    case = Case(backend, "reduction.sum", device, "float32")
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
     a = _zero_dim(case)
     case.expect(case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,))),
                 exact_tensor([5.0], (), "float32"))
@@ -235,7 +235,7 @@ def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
 @pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
-    case = Case(backend, "reduction.mean", device, "float32")
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
     a = _zero_dim(case)
     case.expect(case.observe("{ns}.mean(a, dim=-1)", lambda: backend.mean(a, dim=-1)),
                 exact_tensor([5.0], (), "float32"))
@@ -244,7 +244,7 @@ def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
 @pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
-    case = Case(backend, "reduction.keepdim", device, "float32")
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
     a = _zero_dim(case)
     observed = case.observe("{ns}.mean(a, dim=0, keepdim=True)", lambda: backend.mean(a, dim=0, keepdim=True))
     case.check(observed.shape == (), f"mean(a, dim=0, keepdim=True) of a 0-d tensor has shape {observed.shape}")
@@ -253,7 +253,7 @@ def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
 @pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
 @pytest.mark.witness("reduce-zero-dim")
 def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
-    case = Case(backend, "reduction.sum-dtype", device, "int32")
+    case = Case(backend, "reduction.zero-dim-dim", device, "int32")
     a = _zero_dim(case, "int32")
     observed = case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,)))
     case.check(observed.dtype == "int64", f"sum of int32 over dims (0,) has dtype {observed.dtype}, expected int64")
@@ -263,7 +263,7 @@ def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
 @pytest.mark.witness("transpose-zero-dim")
 @pytest.mark.capability("views")
 def test_size_of_a_transposed_zero_dim_tensor(backend, device):
-    case = Case(backend, "attributes.size-dim", device, "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
     base = case.input("base", exact_tensor([5], (), "int32"))
     e = case.run("e = base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
     got = tuple(case.run("e.shape", lambda: backend.shape(e)))

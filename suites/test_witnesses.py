@@ -218,6 +218,9 @@ def test_strides_of_a_fresh_empty_tensor_are_row_major(backend, device):
     case = Case(backend, "attributes.strides", device, "float32")
     t = case.run("t = zeros((0, 5))", lambda: backend.zeros((0, 5), dtype="float32", device=device))
     got = tuple(case.run("t.stride()", lambda: backend.stride(t)))
+    if not backend.conventions_on(device).degenerate_strides_row_major:
+        case.may("attributes.strides", "strides of an empty array", got)  # they address nothing
+        return
     case.check(got == (5, 1), f"zeros((0, 5)).stride() is {got}, expected row-major (5, 1)")
 
 

@@ -18,8 +18,10 @@ NumPy interop is the standard's: ``from_dlpack`` (zero-copy) into the library,
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ._repro import NUMPY_NAMES, translate
-from .base import Adapter, Observation, Unsupported
+from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 _DEVICE_NAMES = {"cpu": "CPU_DEVICE", "device1": "device1", "device2": "device2",
@@ -29,6 +31,13 @@ _MISSING_DTYPES = {"no_float64": {"float64"}, "no_x64": {"float64", "int64"}}
 
 class ArrayApiStrictAdapter(Adapter):
     name = "array_api_strict"
+    # the array API standard: float64/int64 defaults on CPU_DEVICE (__array_namespace_info__().default_dtypes()),
+    # no true division of integer arrays (TypeError), a full integer index gives a 0-d array; the
+    # index spellings the standard leaves unspecified (a partial index without ..., slice bounds
+    # past the ends) raise by design
+    conventions = Conventions(default_float="float64", default_int="int64", int_true_divide=None,
+                              full_int_index="0-d", degenerate_strides_row_major=False,
+                              partial_index=False, clamps_slice_bounds=False)
     capabilities = frozenset({"inplace", "interop.numpy", "devices", "float64", "int64"})
 
     def __init__(self):
@@ -86,6 +95,12 @@ class ArrayApiStrictAdapter(Adapter):
         )
 
     repro_namespace = "xp"
+
+    def conventions_on(self, device: str) -> Conventions:
+        """The default dtypes of ``device`` as the namespace reports them (int32/float32 on ``no_x64``)."""
+        defaults = self.xp.__array_namespace_info__().default_dtypes(device=self._device(device))
+        return replace(self.conventions, default_float=str(defaults["real floating"]).split(".")[-1],
+                       default_int=str(defaults["integral"]).split(".")[-1])
 
     def repro(self, expression: str) -> str:
         names = {**NUMPY_NAMES, "tensor": "asarray", "pow": "pow"}
@@ -165,6 +180,12 @@ class ArrayApiStrictAdapter(Adapter):
     def t(self, t):
         return t.T
 
+    def transpose(self, t, dim0, dim1):
+        # the standard's spelling of a two-axis swap: permute_dims with those two axes exchanged
+        axes = list(range(t.ndim))
+        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
+        return self.xp.permute_dims(t, tuple(axes))
+
     def permute(self, t, dims):
         return self.xp.permute_dims(t, dims)
 
@@ -180,6 +201,33 @@ class ArrayApiStrictAdapter(Adapter):
     def iadd(self, t, other):
         t += other
         return t
+
+    # the standard's in-place forms are the augmented operators (each call returns the object the
+    # statement leaves bound to t) and indexed assignment (a statement: it returns nothing)
+    def add_(self, t, other):
+        t += other
+        return t
+
+    def sub_(self, t, other):
+        t -= other
+        return t
+
+    def mul_(self, t, other):
+        t *= other
+        return t
+
+    def div_(self, t, other):
+        t /= other
+        return t
+
+    def fill_(self, t, value):
+        t[...] = value
+
+    def zero_(self, t):
+        t[...] = 0
+
+    def copy_(self, t, src):
+        t[...] = src
 
     # ---- NumPy interop: DLPack in, numpy.asarray out ------------------------------------------------
     def from_numpy(self, a):

@@ -34,6 +34,39 @@ CAPABILITIES = frozenset({
 DTYPE_NAMES = ("bool", "int32", "int64", "float32", "float64")
 
 
+@dataclass(frozen=True)
+class Conventions:
+    """Choices the spec leaves to a library, declared by its adapter; ``core`` rules check values
+    against them (``torch``-level rules hold every library to PyTorch's, the defaults here).
+
+    Each must be the library's documented behaviour, never a choice made to pass a test.
+    """
+
+    #: the dtype of floats created without a dtype (``zeros``, ``rand``, Python floats in ``tensor``)
+    default_float: str = "float32"
+    #: the dtype of integers created without a dtype (``arange(5)``, Python ints in ``tensor``)
+    default_int: str = "int64"
+    #: the dtype of ``int / int`` (true division) for each integer dtype; None: not offered
+    int_true_divide: tuple[tuple[str, str], ...] | None = (("int32", "float32"), ("int64", "float32"))
+    #: what an index of integers covering every dimension gives: "0-d" (a 0-d array) or "scalar"
+    full_int_index: str = "0-d"
+    #: whether an index naming fewer dimensions than the array has (``x[0]`` of a 2-D x) implies a
+    #: trailing ``...`` (the array API leaves it unspecified; array-api-strict raises)
+    partial_index: bool = True
+    #: whether slice bounds past the ends are clamped (``x[:10]`` of 6 elements; unspecified by the array API)
+    clamps_slice_bounds: bool = True
+    #: whether strides of size-0/size-1 dimensions follow PyTorch's row-major values (else the
+    #: library's choice: they address no element)
+    degenerate_strides_row_major: bool = True
+
+    def true_divide_dtype(self, int_dtype: str) -> str | None:
+        return dict(self.int_true_divide or ()).get(int_dtype)
+
+
+#: PyTorch's conventions (the defaults)
+PYTORCH_CONVENTIONS = Conventions()
+
+
 class Unsupported(Exception):
     """The backend does not offer this operation or capability (reported ``unsupported``)."""
 
@@ -90,6 +123,8 @@ class Adapter:
     version: str = "unknown"
     #: the subset of CAPABILITIES the backend really has
     capabilities: frozenset[str] = frozenset()
+    #: the library's choices where the spec allows several (``Conventions``)
+    conventions: Conventions = PYTORCH_CONVENTIONS
     #: the module name repro snippets use (they are written in torch's spelling; see ``repro``)
     repro_namespace: str = "torch"
 
@@ -106,6 +141,10 @@ class Adapter:
         if "float64" in self.capabilities:
             names.append("float64")
         return names
+
+    def conventions_on(self, device: str) -> Conventions:
+        """The conventions on ``device`` (a library whose defaults depend on the device overrides this)."""
+        return self.conventions
 
     def require(self, *capabilities: str) -> None:
         """Raise ``Unsupported`` unless every capability is declared."""

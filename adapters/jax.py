@@ -23,12 +23,17 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._repro import NUMPY_NAMES, translate
-from .base import Adapter, Observation, Unsupported
+from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 
 class JaxAdapter(Adapter):
     name = "jax"
+    # JAX with jax_enable_x64 (the adapter's default): float64 and int64 defaults; int32 / int32 is
+    # float32 and int64 / int64 float64 (jnp.true_divide); a full integer index gives a 0-d Array
+    conventions = Conventions(default_float="float64", default_int="int64",
+                              int_true_divide=(("int32", "float32"), ("int64", "float64")),
+                              full_int_index="0-d", degenerate_strides_row_major=False)
 
     def __init__(self):
         import jax

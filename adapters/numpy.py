@@ -22,7 +22,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ._repro import NUMPY_NAMES, translate
-from .base import Adapter, Observation, Unsupported
+from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 _HAS_AUTOGRAD = importlib.util.find_spec("autograd") is not None
@@ -30,6 +30,11 @@ _HAS_AUTOGRAD = importlib.util.find_spec("autograd") is not None
 
 class NumpyAdapter(Adapter):
     name = "numpy"
+    # NumPy's documented defaults: float64 and int64, int / int is float64, x[i, j] of a 2-D array is a
+    # NumPy scalar, and strides of size-0/1 dimensions are NumPy's own (0 for an inserted axis)
+    conventions = Conventions(default_float="float64", default_int="int64",
+                              int_true_divide=(("int32", "float64"), ("int64", "float64")),
+                              full_int_index="scalar", degenerate_strides_row_major=False)
 
     def __init__(self):
         import numpy as np

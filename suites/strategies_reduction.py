@@ -9,11 +9,12 @@ from hypothesis import strategies as st
 def reduce_dims(draw, ndim: int):
     """None, an int, or a tuple of distinct dims, each written positive or negative.
 
-    A 0-d tensor has one implicit dim (0 or -1). The empty tuple is left out: torch
-    reads ``dim=()`` as "every dim" (spec/reduction.md).
+    A 0-d tensor has no dimension to name: only None is drawn for it (PyTorch's implicit dim 0
+    or -1 of a 0-d tensor is the torch-level rule ``reduction.zero-dim-dim``). The empty tuple
+    is left out: torch reads ``dim=()`` as "every dim" (spec/reduction.md).
     """
     kind = draw(st.sampled_from(["none", "int", "tuple"]))
-    if kind == "none":
+    if kind == "none" or ndim == 0:
         return None
     span = max(ndim, 1)
     if kind == "int":

@@ -2,8 +2,15 @@
 
 A chain starts from a fresh tensor with distinct values and applies view
 operations (basic indexing with steps and offsets, ``None``, ``...``, transpose,
-``t``, permute, expand, view), so later operations see non-contiguous strides,
+permute, expand, view), so later operations see non-contiguous strides,
 offsets, stride-0 and size-0/size-1/0-d tensors, not only fresh row-major ones.
+
+Chains are written as semantic operations that every tensor library offers in some
+spelling (``core``): indices of a chain always hold ``...`` (array-api-strict needs it
+where an index does not cover every dimension, and NumPy then returns a 0-d view, not a
+scalar), ``transpose`` only swaps dimensions a tensor has (two or more), and ``expand``
+names every size. PyTorch's own spellings (``t()``, ``transpose`` of a 0-d or 1-d tensor,
+``expand(-1)``) are drawn only for the ``torch``-level rule ``view.torch-spellings``.
 Each operation is data (``ViewOp``): the suite applies it to the reference and
 through the adapter, and prints it in the repro.
 """
@@ -120,13 +127,17 @@ def distinct_tensor(shape, dtype: str, first: int = 1) -> Tensor:
 
 
 @cache
-def basic_index(shape: tuple[int, ...], allow_int: bool = True) -> st.SearchStrategy:
-    """ints (negative too), slices with positive steps and any bounds, None and one ``...``."""
-    return _basic_index(tuple(shape), allow_int)
+def basic_index(shape: tuple[int, ...], allow_int: bool = True, with_ellipsis: bool = False,
+                in_bounds: bool = False) -> st.SearchStrategy:
+    """ints (negative too), slices with positive steps and any bounds, None and one ``...``
+    (always, with ``with_ellipsis``: the spelling a chain uses to ask for a view in every library;
+    with ``in_bounds`` slice bounds stay in [-size, size], the only ones the array API specifies)."""
+    return _basic_index(tuple(shape), allow_int, with_ellipsis, in_bounds)
 
 
 @st.composite
-def _basic_index(draw, shape: tuple[int, ...], allow_int: bool) -> tuple:
+def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: bool = False,
+                 in_bounds: bool = False) -> tuple:
     items: list = []
     dims = draw(st.integers(0, len(shape)))
     for size in shape[:dims]:
@@ -136,9 +147,13 @@ def _basic_index(draw, shape: tuple[int, ...], allow_int: bool) -> tuple:
         elif kind == "none":
             items += [None, slice(None)]
         else:
-            bounds = [draw(st.integers(-size - 2, size + 2)) if draw(st.booleans()) else None for _ in "ab"]
+            spread = 0 if in_bounds else 2
+            bounds = [draw(st.integers(-size - spread, size + spread)) if draw(st.booleans()) else None
+                      for _ in "ab"]
+            if in_bounds and bounds[0] is not None and size:
+                bounds[0] = min(bounds[0], size - 1)  # array-api-strict: a start must name an element
             items.append(slice(*bounds, pick(draw, (None, 1, 2, 3))))
-    if draw(st.booleans()):  # "..." stands for the dims not covered; it goes after them unless none is left
+    if with_ellipsis or draw(st.booleans()):  # "..." stands for the dims not covered; it goes after them unless none is left
         at = draw(st.integers(0, len(items))) if dims == len(shape) else len(items)
         items.insert(at, Ellipsis)
     if draw(st.booleans()):
@@ -203,35 +218,47 @@ def _factorization(draw, n: int) -> list[int]:
 
 
 @cache
-def expand_shape(shape: tuple[int, ...]) -> st.SearchStrategy:
-    return _expand_shape(tuple(shape))
+def expand_shape(shape: tuple[int, ...], keep_as_minus_one: bool = False) -> st.SearchStrategy:
+    """A shape ``shape`` expands to; every size is explicit unless ``keep_as_minus_one`` (PyTorch's
+    ``-1`` for "keep this size", a ``torch``-level spelling)."""
+    return _expand_shape(tuple(shape), keep_as_minus_one)
 
 
 @st.composite
-def _expand_shape(draw, shape: tuple[int, ...]) -> tuple[int, ...]:
-    out = [pick(draw, (s, -1, 0, 2, 3)) if s == 1 else pick(draw, (s, -1)) for s in shape]
+def _expand_shape(draw, shape: tuple[int, ...], keep_as_minus_one: bool = False) -> tuple[int, ...]:
+    keep = (-1,) if keep_as_minus_one else ()
+    out = [pick(draw, (s, *keep, 0, 2, 3)) if s == 1 else pick(draw, (s, *keep)) for s in shape]
     lead = [draw(st.integers(1, 2)) for _ in range(draw(st.integers(0, 2)))]
     result = tuple(lead + out)
     concrete = [s for s in lead] + [shape[i] if v == -1 else v for i, v in enumerate(out)]
     return result if numel_of(concrete) <= MAX_NUMEL else tuple(shape)
 
 
-ALL_KINDS = ("getitem", "transpose", "t", "permute", "expand", "view")
+#: the semantic view operations of a chain (core)
+ALL_KINDS = ("getitem", "transpose", "permute", "expand", "view")
+#: PyTorch's spellings on top: t(), transpose of 0-d/1-d tensors, expand(-1) (torch level)
+TORCH_KINDS = (*ALL_KINDS, "t")
 
 
 @cache
 def view_ops(shape: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> st.SearchStrategy:
-    """One view operation valid for a tensor of ``shape`` (a view may still be refused by strides)."""
-    return _view_ops(tuple(shape), tuple(k for k in kinds if k != "t" or len(shape) <= 2))
+    """One view operation valid for a tensor of ``shape`` (a view may still be refused by strides).
+
+    With ``kinds`` holding ``t`` (the torch spellings), transposes of 0-d and 1-d tensors and
+    ``expand(-1)`` are drawn too; otherwise every operation is valid in the array API's terms."""
+    torch = "t" in kinds
+    usable = tuple(k for k in kinds if not (k == "t" and len(shape) > 2)
+                   and not (k == "transpose" and len(shape) < 2 and not torch))
+    return _view_ops(tuple(shape), usable, torch)
 
 
 @st.composite
-def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...]) -> ViewOp:
+def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...], torch: bool = False) -> ViewOp:
     n = len(shape)
     kind = pick(draw, kinds)
     dim = st.integers(-n, n - 1) if n else st.integers(-1, 0)
     if kind == "getitem":
-        return ViewOp("getitem", draw(basic_index(shape)))
+        return ViewOp("getitem", draw(basic_index(shape, with_ellipsis=not torch, in_bounds=not torch)))
     if kind == "transpose":
         return ViewOp("transpose", (draw(dim), draw(dim)))
     if kind == "t":
@@ -239,7 +266,7 @@ def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...]) -> ViewOp:
     if kind == "permute":
         return ViewOp("permute", tuple(draw(permutations_of(n))))
     if kind == "expand":
-        return ViewOp("expand", draw(expand_shape(shape)))
+        return ViewOp("expand", draw(expand_shape(shape, keep_as_minus_one=torch)))
     return ViewOp("view", draw(restructured(shape)))
 
 

@@ -83,12 +83,13 @@ def test_empty(backend, device, data, legacy):
     if legacy:
         text = f"{{ns}}.Tensor{shape}"
         t = case.run(text, lambda: backend.legacy_constructor(*shape))
-        dtype = "float32"
+        dtype = None
     else:
         dtype = choose(data, (None, *backend.dtypes(device)), label="dtype")
         text = f"{{ns}}.empty({shape}, dtype={dtype and '{ns}.' + dtype}, device={device!r})"
         t = case.run(text, lambda: backend.empty(shape, dtype=dtype, device=device))
-    _shape_and_dtype(case, backend, t, shape, dtype or "float32", text)
+    # core: without a dtype, the library's declared default float dtype (creation.default-dtype holds PyTorch's)
+    _shape_and_dtype(case, backend, t, shape, dtype or backend.conventions_on(device).default_float, text)
 
 
 @cache
@@ -102,12 +103,14 @@ def _python_values(dtype: str) -> st.SearchStrategy:
 @given(data=st.data(), explicit=st.booleans())
 def test_tensor_data(backend, device, data, explicit):
     dtype = data.draw(cached_dtypes(backend, device), label="dtype")
-    if not explicit and dtype in ("int32", "float64"):
-        dtype = {"int32": "int64", "float64": "float32"}[dtype]  # what inference gives for such data
     shape = data.draw(cached_shapes(nestable=True), label="shape")
+    if not explicit:  # what inference gives for such data: the library's declared defaults (core);
+        conventions = backend.conventions_on(device)  # creation.tensor-dtype holds PyTorch's
+        if dtype != "bool" or not numel_of(shape):
+            dtype = conventions.default_int if dtype.startswith("int") and numel_of(shape) else conventions.default_float
     flat = data.draw(st.lists(_python_values(dtype), min_size=numel_of(shape), max_size=numel_of(shape)))
     nested = nest(flat, shape) if shape else flat[0]
-    expected = R.tensor(nested, dtype=dtype if explicit else None, exact=True)  # [] infers float32
+    expected = R.tensor(nested, dtype=dtype, exact=True)
     case = Case(backend, "creation.tensor-data", device, expected.dtype.name)
     kw = f", dtype={{ns}}.{dtype}" if explicit else ""
     text = f"{{ns}}.tensor(data{kw}, device={device!r})"

@@ -6,7 +6,7 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
-from tensorcts.suites.aliasing import alias_family, apply_write, run_chain, writes
+from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
 from tensorcts.suites.strategies_view import (
@@ -25,18 +25,35 @@ from tensorcts.suites.strategies_view import (
 def test_basic_values(backend, device, data):
     dtype = data.draw(cached_dtypes(backend, device, "bif"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
-    index = data.draw(basic_index(t_ref.shape), label="index")
+    conventions = backend.conventions_on(device)
+    index = data.draw(basic_index(t_ref.shape, with_ellipsis=not conventions.partial_index,
+                                  in_bounds=not conventions.clamps_slice_bounds), label="index")
+    # the spelling users write: a lone int, slice, ... or None goes in as itself, not as a 1-tuple
+    written = index[0] if len(index) == 1 and data.draw(st.booleans(), label="plain") else index
     expected = t_ref[index]
-    case = Case(backend, "indexing.basic-values", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    case = Case(backend, "indexing.basic-values", device, dtype, index=index_kind(written))
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", index)]),
-                            lambda: backend.getitem(t, index))
+                            lambda: backend.getitem(t, written))
     case.expect(observed, expected)
-    if t_ref.ndim and t_ref.shape[-1] >= 2:  # and a negative index that must count from the end
-        last = (Ellipsis, -data.draw(st.integers(1, t_ref.shape[-1] - 1), label="from the end"))
+    if t_ref.ndim and t_ref.shape[0] >= 2 and (t_ref.ndim == 1 or conventions.partial_index):
+        # a plain negative int, x[-k]: it must count from the end of the first dimension
+        k = -data.draw(st.integers(1, t_ref.shape[0]), label="from the end")
+        observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", (k,))]),
+                                lambda: backend.getitem(t, k))
+        case.expect(observed, t_ref[(k,)])
+    if t_ref.ndim and t_ref.shape[-1] >= 2:  # and a negative index in the last position
+        last = (Ellipsis, -data.draw(st.integers(1, t_ref.shape[-1] - 1), label="last from the end"))
         observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", last)]),
                                 lambda: backend.getitem(t, last))
         case.expect(observed, t_ref[last])
+
+
+def index_kind(index) -> str:
+    """The case class of a written index (docs/suite-contract.md): int, slice, ellipsis, none or tuple."""
+    if isinstance(index, tuple):
+        return "tuple"
+    return {int: "int", slice: "slice", type(Ellipsis): "ellipsis", type(None): "none"}[type(index)]
 
 
 @pytest.mark.rule("indexing.basic-view")
@@ -83,7 +100,7 @@ def test_advanced_copy(backend, device, data):
     index_ref, kind = data.draw(advanced_index(t_ref.shape), label="advanced index")
     expected = t_ref[index_ref]
     case = Case(backend, "indexing.advanced-copy", device, dtype)
-    base = case.input("base", base_ref)
+    base = case.input("base", recorded(base_ref))
     t = run_chain(case, backend, base, ops)
     index = tuple(case.input("idx", i) if isinstance(i, R.Tensor) else i for i in index_ref)
     shown = ", ".join("idx" if isinstance(i, R.Tensor) else format_index((i,)) for i in index_ref)
@@ -111,7 +128,7 @@ def test_out_of_bounds(backend, device, data):
     as_list = t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
     index = (*([slice(None)] * at), [i] if as_list else i)
     case = Case(backend, "indexing.out-of-bounds", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
 
@@ -155,7 +172,7 @@ def test_negative_step(backend, device, data):
     item = slice(start, stop, data.draw(st.integers(-3, -1), label="step"))
     index = (*([slice(None)] * at), item)
     case = Case(backend, "indexing.negative-step", device, dtype)
-    t = run_chain(case, backend, case.input("base", base_ref), ops)
+    t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
 
@@ -170,8 +187,11 @@ TUTORIAL = [  # x = arange(12).view(3, 4); (index, source text, expected)
 @pytest.mark.rule("indexing.tutorial")
 @pytest.mark.parametrize("index, text, expected", TUTORIAL, ids=[t for _, t, _ in TUTORIAL])
 def test_tutorial(backend, device, index, text, expected):
-    case = Case(backend, "indexing.tutorial", device, "int64")
-    x = case.run(f"{{ns}}.arange(12, device={device!r}).view(3, 4)",
-                 lambda: backend.view(backend.arange(12, device=device), (3, 4)))
-    case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).view(3, 4)), {text})[-1]",
-                             lambda: backend.getitem(x, index)), R.tensor(expected, exact=True))
+    dtype = backend.conventions_on(device).default_int
+    if not backend.conventions_on(device).partial_index and not isinstance(index, tuple):
+        index, text = (index, Ellipsis), text.replace("]", ", ...]")  # the standard's spelling of x[0]
+    case = Case(backend, "indexing.tutorial", device, dtype)
+    x = case.setup(f"{{ns}}.arange(12, device={device!r}).reshape(3, 4)",
+                   lambda: backend.reshape(backend.arange(12, device=device), (3, 4)), rule="view.chained")
+    case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).reshape(3, 4)), {text})[-1]",
+                             lambda: backend.getitem(x, index)), R.tensor(expected, dtype=dtype, exact=True))

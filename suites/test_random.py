@@ -50,7 +50,7 @@ def _floats(observation) -> list[float]:
 @pytest.mark.rule("random.rand-range")
 @given(seed=SEEDS_32, shape=shapes(max_dims=3), dtype=st.sampled_from((None, *FLOATS)))
 def test_rand_range(backend, device, seed, shape, dtype):
-    expected_dtype = dtype or "float32"
+    expected_dtype = dtype or backend.conventions_on(device).default_float  # the library's declared default
     case = Case(backend, "random.rand-range", device, expected_dtype)
     _seed(case, seed)
     text = _draw_text("rand", shape, dtype, device)
@@ -87,7 +87,7 @@ def test_rand_uniform(backend, device, dtype):
 @pytest.mark.rule("random.randn-normal")
 @pytest.mark.parametrize("dtype", (None, "float64"))
 def test_randn_normal(backend, device, dtype):
-    expected_dtype = dtype or "float32"
+    expected_dtype = dtype or backend.conventions_on(device).default_float  # the library's declared default
     if expected_dtype not in backend.dtypes(device):
         pytest.skip(f"unsupported: {expected_dtype} on {device}")
     case = Case(backend, "random.randn-normal", device, expected_dtype)

@@ -120,3 +120,15 @@ def test_spec_examples(backend, device):
         observed = _call(case, backend, "sum", t, None, False)
         case.check(observed.dtype == "int64" and observed.values == sum(values),
                    f"expected int64 {sum(values)}, observed {observed.dtype} {observed.values}")
+
+
+@pytest.mark.rule("reduction.zero-dim-dim")
+@given(data=st.data(), fn=st.sampled_from(["sum", "mean"]),
+       dim=st.sampled_from([0, -1, (0,), (-1,)]), keepdim=st.booleans())
+def test_zero_dim_dim(backend, device, data, fn, dim, keepdim):
+    """PyTorch's spelling: a 0-d tensor reduced over its implicit dim 0 or -1 is itself."""
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    a_ref = data.draw(tensors(dtype, ()), label="a")
+    case = Case(backend, "reduction.zero-dim-dim", device, dtype, form=fn)
+    a = case.input("a", a_ref)
+    case.expect(_call(case, backend, fn, a, dim, keepdim), getattr(R, fn)(a_ref, dim, keepdim))

@@ -61,3 +61,21 @@ class KeepdimIgnored(TorchAdapter):
 
     def mean(self, a, dim=None, keepdim=False):
         return super().mean(a, dim, False)
+
+
+class ZeroDimRejectsDim(TorchAdapter):
+    """sum and mean of a 0-d tensor reject dim=0 and dim=-1 (as NumPy's and JAX's axis= do)."""
+
+    breaks = "reduction.zero-dim-dim"
+
+    def _check(self, a, dim):
+        if a.dim() == 0 and dim is not None:
+            raise IndexError("dim out of range for a 0-d tensor")
+
+    def sum(self, a, dim=None, keepdim=False):
+        self._check(a, dim)
+        return super().sum(a, dim=dim, keepdim=keepdim)
+
+    def mean(self, a, dim=None, keepdim=False):
+        self._check(a, dim)
+        return super().mean(a, dim=dim, keepdim=keepdim)

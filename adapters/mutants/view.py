@@ -97,3 +97,19 @@ class ViewColumnMajor(TorchAdapter):
             return t.view(shape)
         flipped = t.reshape(-1).view(tuple(reversed(shape)))
         return flipped.permute(tuple(reversed(range(len(shape)))))
+
+
+class TransposeRejectsLowRank(TorchAdapter):
+    """t() and transpose refuse 0-d and 1-D tensors, as NumPy's swapaxes does (PyTorch accepts them)."""
+
+    breaks = "view.torch-spellings"
+
+    def t(self, t):
+        if t.dim() < 2:
+            raise RuntimeError("t() expects a tensor with 2 dimensions")
+        return t.t()
+
+    def transpose(self, t, dim0, dim1):
+        if t.dim() < 2:
+            raise RuntimeError("transpose expects a tensor with at least 2 dimensions")
+        return t.transpose(dim0, dim1)

@@ -281,3 +281,35 @@ class TorchAdapter(Adapter):
 
     def generator_manual_seed(self, generator, seed):
         return generator.manual_seed(seed)
+
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    def exp(self, a):
+        return self.lib.exp(a)
+
+    def expm1(self, a):
+        return self.lib.expm1(a)
+
+    def log(self, a):
+        return self.lib.log(a)
+
+    def log1p(self, a):
+        return self.lib.log1p(a)
+
+    def sqrt(self, a):
+        return self.lib.sqrt(a)
+
+    def sin(self, a):
+        return self.lib.sin(a)
+
+    def cos(self, a):
+        return self.lib.cos(a)
+
+    def tanh(self, a):
+        return self.lib.tanh(a)
+
+    def sigmoid(self, a):
+        return self.lib.sigmoid(a)
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in t.detach().cpu().reshape(-1).tolist()]
+

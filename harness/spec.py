@@ -14,7 +14,8 @@ from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
-         "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device")
+         "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device",
+         "special", "elementary")
 
 _HEADING = re.compile(r"^### `([a-z0-9-]+\.[a-z0-9-]+)` — (.+)$")
 _LEVEL = re.compile(r"\*\*Level\*\* (core|torch)\b")

@@ -1,0 +1,109 @@
+"""Elementary functions (spec/elementary.md): measured error in ULPs, exact special values."""
+
+from __future__ import annotations
+
+import pytest
+import tensorcts.reference as R
+from hypothesis import given, target
+from hypothesis import strategies as st
+from tensorcts.reference import elementary as E
+from tensorcts.suites.ieee import IeeeCase, float_tensor, same_float
+from tensorcts.suites.strategies import dtypes
+from tensorcts.suites.strategies_elementary import SPECIAL_POINTS, function_inputs
+
+CORE_ULPS = 4  # the ulp(N) class of spec/elementary.md
+NAMES = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid")
+
+
+def _worst_repro(case: IeeeCase, x: float) -> str:
+    """The repro of the worst input alone, for the report's measurement."""
+    single = IeeeCase(case.backend, case.rules, case.device, case.dtype)
+    single.inputs = [("a", float_tensor([x], R.BY_NAME[case.dtype]))]
+    single.call_text = case.call_text
+    return single.source()
+
+
+def _measure(backend, device, data, name: str) -> None:
+    rule = f"elementary.{name}"
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    xs = data.draw(function_inputs(name, dtype), label="x")
+    case = IeeeCase(backend, rule, device, dtype)
+    a = case.input("a", float_tensor(xs, R.BY_NAME[dtype]))
+    got = case.read(case.run(f"{{ns}}.{name}(a)", lambda: getattr(backend, name)(a)), dtype)
+    errors = [E.ulp_error(name, x, g, R.BY_NAME[dtype]) for x, g in zip(xs, got)]
+    i = max(range(len(xs)), key=errors.__getitem__)
+    target(min(errors[i], 1e6), label=f"ulp error of {name} ({dtype})")
+    case.measurements.append((rule, f"ulp.{dtype}", errors[i], _worst_repro(case, xs[i])))
+    expected = E.FUNCTIONS[name](xs[i], R.BY_NAME[dtype])
+    if name == "sqrt":
+        bad = [j for j, (x, g) in enumerate(zip(xs, got)) if not same_float(g, E.sqrt(x, R.BY_NAME[dtype]))]
+        case.check(not bad, f"sqrt({xs[bad[0]]!r}) is {got[bad[0]]!r}, not the correctly rounded "
+                            f"{E.sqrt(xs[bad[0]], R.BY_NAME[dtype])!r}" if bad else "")
+    case.check(errors[i] <= CORE_ULPS,
+               f"{name}({xs[i]!r}) is {got[i]!r}: {errors[i]:.3f} ulp from the exact value "
+               f"(correctly rounded {expected!r}); the bound is {CORE_ULPS} ulp")
+
+
+@pytest.mark.rule("elementary.exp")
+@given(data=st.data())
+def test_exp(backend, device, data):
+    _measure(backend, device, data, "exp")
+
+
+@pytest.mark.rule("elementary.expm1")
+@given(data=st.data())
+def test_expm1(backend, device, data):
+    _measure(backend, device, data, "expm1")
+
+
+@pytest.mark.rule("elementary.log")
+@given(data=st.data())
+def test_log(backend, device, data):
+    _measure(backend, device, data, "log")
+
+
+@pytest.mark.rule("elementary.log1p")
+@given(data=st.data())
+def test_log1p(backend, device, data):
+    _measure(backend, device, data, "log1p")
+
+
+@pytest.mark.rule("elementary.sqrt")
+@given(data=st.data())
+def test_sqrt(backend, device, data):
+    _measure(backend, device, data, "sqrt")
+
+
+@pytest.mark.rule("elementary.sin")
+@given(data=st.data())
+def test_sin(backend, device, data):
+    _measure(backend, device, data, "sin")
+
+
+@pytest.mark.rule("elementary.cos")
+@given(data=st.data())
+def test_cos(backend, device, data):
+    _measure(backend, device, data, "cos")
+
+
+@pytest.mark.rule("elementary.tanh")
+@given(data=st.data())
+def test_tanh(backend, device, data):
+    _measure(backend, device, data, "tanh")
+
+
+@pytest.mark.rule("elementary.sigmoid")
+@given(data=st.data())
+def test_sigmoid(backend, device, data):
+    _measure(backend, device, data, "sigmoid")
+
+
+@pytest.mark.rule("elementary.special-values")
+@given(data=st.data(), name=st.sampled_from(NAMES))
+def test_special_values(backend, device, data, name):
+    dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
+    xs = data.draw(st.permutations(SPECIAL_POINTS[name]), label="x")
+    case = IeeeCase(backend, "elementary.special-values", device, dtype, function=name)
+    a = case.input("a", float_tensor(xs, R.BY_NAME[dtype]))
+    got = case.read(case.run(f"{{ns}}.{name}(a)", lambda: getattr(backend, name)(a)), dtype)
+    case.expect_floats(got, [E.FUNCTIONS[name](x, R.BY_NAME[dtype]) for x in xs], what=f"{name}(a)")

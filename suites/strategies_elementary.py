@@ -31,7 +31,8 @@ def _limits(dtype: str) -> tuple[float, float]:
 
 
 def _region(name: str, dtype: str) -> st.SearchStrategy:
-    band, small = _band(dtype, -20.0, 20.0), _scaled(dtype, -40, -1)
+    band = st.one_of(_band(dtype, -20.0, 20.0), _scaled(dtype, -3, 4))  # every binade of 1/8..32 alike
+    small = _scaled(dtype, -40, -1)
     if name == "exp":
         top, bottom = _limits(dtype)
         return st.one_of(band, _band(dtype, top - 1, top), _band(dtype, bottom, bottom + 1), small)

@@ -126,3 +126,16 @@ def test_sqrt_witness(backend, device, dtype, x):
     a = case.input("a", float_tensor([x], R.BY_NAME[dtype]))
     got = case.read(case.run("{ns}.sqrt(a)", lambda: backend.sqrt(a)), dtype)
     case.expect_floats(got, [E.sqrt(x, R.BY_NAME[dtype])], what="sqrt(a)")
+
+
+@pytest.mark.rule("elementary.tanh")
+@pytest.mark.witness("tanh-near-saturation")
+def test_tanh_witness(backend, device):
+    """tanh(19.0) in float64 is 1 - 6.9e-17: correctly rounded 0.9999999999999999, within 4 ulp of it."""
+    if "float64" not in backend.dtypes(device):
+        pytest.skip(f"{backend.name} has no float64 on {device}")
+    case = IeeeCase(backend, "elementary.tanh", device, "float64")
+    a = case.input("a", float_tensor([19.0], R.float64))
+    got = case.read(case.run("{ns}.tanh(a)", lambda: backend.tanh(a)), "float64")
+    error = E.ulp_error("tanh", 19.0, got[0], R.float64)
+    case.check(error <= CORE_ULPS, f"tanh(19.0) is {got[0]!r}: {error:.3f} ulp from the exact value")

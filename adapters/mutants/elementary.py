@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from tensorcts.adapters.numpy import NumpyAdapter
 from tensorcts.adapters.torch import TorchAdapter
 
 
@@ -19,18 +20,19 @@ class ExpTwoUlpsOffInARange(TorchAdapter):
             self.lib.where(inside, out * (1 + 2.0 ** -50), out)
 
 
-class SqrtTruncates(TorchAdapter):
-    """sqrt rounded toward zero instead of to nearest (wrong whenever the discarded part exceeds half)."""
+class SqrtTruncates(NumpyAdapter):
+    """sqrt rounded toward zero instead of to nearest (wrong whenever the discarded part exceeds half).
+    On NumPy, whose sqrt is correctly rounded (torch's is a declared divergence)."""
 
     breaks = "elementary.sqrt"
 
     def sqrt(self, a):
-        if a.dtype != self.lib.float32:
-            return self.lib.sqrt(a)
-        wide = self.lib.sqrt(a.double())
-        narrow = wide.float()
-        too_big = narrow.double() > wide
-        return self.lib.where(too_big, self.lib.nextafter(narrow, self.lib.zeros_like(narrow)), narrow)
+        np = self.np
+        if a.dtype != np.float32:
+            return np.sqrt(a)
+        wide = np.sqrt(a.astype(np.float64))
+        narrow = wide.astype(np.float32)
+        return np.where(narrow.astype(np.float64) > wide, np.nextafter(narrow, np.float32(0)), narrow)
 
 
 class SinNaiveReduction(TorchAdapter):

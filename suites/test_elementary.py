@@ -139,3 +139,17 @@ def test_tanh_witness(backend, device):
     got = case.read(case.run("{ns}.tanh(a)", lambda: backend.tanh(a)), "float64")
     error = E.ulp_error("tanh", 19.0, got[0], R.float64)
     case.check(error <= CORE_ULPS, f"tanh(19.0) is {got[0]!r}: {error:.3f} ulp from the exact value")
+
+
+@pytest.mark.rule("elementary.log1p")
+@pytest.mark.witness("log1p-negative-argument")
+def test_log1p_witness(backend, device):
+    """log1p(-0.4108250842650666) in float64 is -0.5290321687301237 correctly rounded."""
+    if "float64" not in backend.dtypes(device):
+        pytest.skip(f"{backend.name} has no float64 on {device}")
+    x = -0.4108250842650666
+    case = IeeeCase(backend, "elementary.log1p", device, "float64")
+    a = case.input("a", float_tensor([x], R.float64))
+    got = case.read(case.run("{ns}.log1p(a)", lambda: backend.log1p(a)), "float64")
+    error = E.ulp_error("log1p", x, got[0], R.float64)
+    case.check(error <= CORE_ULPS, f"log1p({x!r}) is {got[0]!r}: {error:.3f} ulp from the exact value")

@@ -346,6 +346,11 @@ FUNCTIONS: dict[str, Callable[[float, DType], float]] = {
 }
 
 
+def value(name: str, x: float, dtype: DType) -> float:
+    """f(x) correctly rounded to dtype, for f named by ``name``; IEEE 754 special values included."""
+    return FUNCTIONS[name](x, dtype)
+
+
 def ulp_error(name: str, x: float, observed: float, dtype: DType) -> float:
     """|observed - f(x)| in ulps of f(x)'s binade in dtype (Zimmermann's measure), accurate to 2^-20
     ulp; 0 when both are the same special value, inf when only one is. Where f saturates for

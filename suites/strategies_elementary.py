@@ -48,7 +48,8 @@ def _region(name: str, dtype: str) -> st.SearchStrategy:
                          _band(dtype, 0.0, 4096.0).map(lambda x: _in_dtype(x * x, dtype)))
     if name in ("sin", "cos"):
         return st.one_of(band, small, _scaled(dtype, 4, 40))
-    return st.one_of(band, _band(dtype, -100.0, 100.0), small)  # sigmoid
+    saturating = _band(dtype, 20.0, 800.0).flatmap(lambda x: st.sampled_from([x, -x]))
+    return st.one_of(band, _band(dtype, -100.0, 100.0), small, saturating)  # sigmoid
 
 
 def function_inputs(name: str, dtype: str, max_size: int = 16) -> st.SearchStrategy:

@@ -42,3 +42,68 @@ class SinNaiveReduction(TorchAdapter):
 
     def sin(self, a):
         return self.lib.sin(self.lib.remainder(a, 2 * math.pi))
+
+
+class Expm1AsExpMinusOne(TorchAdapter):
+    """expm1(x) as exp(x) - 1: the cancellation expm1 exists to avoid."""
+
+    breaks = "elementary.expm1"
+
+    def expm1(self, a):
+        return self.lib.exp(a) - 1
+
+
+class LogThroughSqrt(TorchAdapter):
+    """log(x) as 2 log(sqrt(x)): the rounded square root costs relative accuracy near x = 1."""
+
+    breaks = "elementary.log"
+
+    def log(self, a):
+        return 2 * self.lib.log(self.lib.sqrt(a))
+
+
+class Log1pAsLogOfOnePlus(TorchAdapter):
+    """log1p(x) as log(1 + x): 1 + x rounds away the low bits of a small x."""
+
+    breaks = "elementary.log1p"
+
+    def log1p(self, a):
+        return self.lib.log(1 + a)
+
+
+class CosAsShiftedSin(TorchAdapter):
+    """cos(x) as sin(x + π/2) with the addition rounded in the input's dtype."""
+
+    breaks = "elementary.cos"
+
+    def cos(self, a):
+        return self.lib.sin(a + math.pi / 2)
+
+
+class TanhFromExp(TorchAdapter):
+    """tanh(x) as (e^2x - 1)/(e^2x + 1): cancellation near 0 and inf/inf = NaN for large x."""
+
+    breaks = "elementary.tanh"
+
+    def tanh(self, a):
+        e = self.lib.exp(2 * a)
+        return (e - 1) / (e + 1)
+
+
+class SigmoidOverflows(TorchAdapter):
+    """sigmoid(x) as e^x / (1 + e^x): NaN once e^x overflows."""
+
+    breaks = "elementary.sigmoid"
+
+    def sigmoid(self, a):
+        e = self.lib.exp(a)
+        return e / (1 + e)
+
+
+class SqrtLosesNegativeZero(TorchAdapter):
+    """sqrt(-0.0) returns +0.0 (a kernel that special-cases zero with a literal)."""
+
+    breaks = "elementary.special-values"
+
+    def sqrt(self, a):
+        return self.lib.where(a == 0, self.lib.zeros_like(a), self.lib.sqrt(a))

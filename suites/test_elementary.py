@@ -153,3 +153,28 @@ def test_log1p_witness(backend, device):
     got = case.read(case.run("{ns}.log1p(a)", lambda: backend.log1p(a)), "float64")
     error = E.ulp_error("log1p", x, got[0], R.float64)
     case.check(error <= CORE_ULPS, f"log1p({x!r}) is {got[0]!r}: {error:.3f} ulp from the exact value")
+
+
+def _within_core_bound(backend, device, rule: str, name: str, dtype: str, x: float) -> None:
+    """One fixed input of an ulp(4) rule: the witness of a declared divergence."""
+    if dtype not in backend.dtypes(device):
+        pytest.skip(f"{backend.name} has no {dtype} on {device}")
+    case = IeeeCase(backend, rule, device, dtype)
+    a = case.input("a", float_tensor([x], R.BY_NAME[dtype]))
+    got = case.read(case.run(f"{{ns}}.{name}(a)", lambda: getattr(backend, name)(a)), dtype)
+    error = E.ulp_error(name, x, got[0], R.BY_NAME[dtype])
+    case.check(error <= CORE_ULPS, f"{name}({x!r}) is {got[0]!r}: {error:.3f} ulp from the exact value")
+
+
+@pytest.mark.rule("elementary.exp")
+@pytest.mark.witness("exp-float32-near-overflow")
+def test_exp_witness(backend, device):
+    """exp(88.71116638183594) in float32 is 3.363334426183363e+38 correctly rounded."""
+    _within_core_bound(backend, device, "elementary.exp", "exp", "float32", 88.71116638183594)
+
+
+@pytest.mark.rule("elementary.tanh")
+@pytest.mark.witness("tanh-float32-near-one")
+def test_tanh_float32_witness(backend, device):
+    """tanh(7.563587188720703) in float32 is 0.999999463558197 correctly rounded."""
+    _within_core_bound(backend, device, "elementary.tanh", "tanh", "float32", 7.563587188720703)

@@ -16,6 +16,7 @@ import argparse
 import math
 import random
 import sys
+import tomllib
 from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -30,6 +31,7 @@ from tensorcts.suites.ieee import float_tensor
 FUNCTIONS = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid")
 DTYPES = ("float32", "float64")
 CORE_ULPS = 4
+EXPECTATIONS = Path(__file__).resolve().parent.parent / "adapters" / "expectations"
 
 
 def _in(x: float, dtype: str) -> float:
@@ -78,6 +80,20 @@ def _repro(backend, name: str, dtype: str, x: float) -> str:
     return "\n\n  ```python\n" + "".join(f"  {line}\n" for line in code.splitlines()) + "  ```"
 
 
+def _declared(backends) -> list[str]:
+    """The elementary-function entries of each backend's expectations file, with their reasons."""
+    out = []
+    for backend in backends:
+        path = EXPECTATIONS / f"{backend.name}.toml"
+        if not path.exists():
+            continue
+        for entry in tomllib.loads(path.read_text(encoding="utf-8")).get("expect", []):
+            if entry["rule"].startswith("elementary."):
+                dtypes = ", ".join(entry.get("dtypes", ["all dtypes"]))
+                out.append(f"- {backend.name} `{entry['rule']}` ({dtypes}): {entry['reason']}")
+    return out or ["None."]
+
+
 def render(rows: dict, backends: list, n: int) -> str:
     names = [b.name for b in backends]
     lines = [
@@ -116,6 +132,7 @@ def render(rows: dict, backends: list, n: int) -> str:
         if name == "sqrt":
             documented = "IEEE 754 §5.4.1: correctly rounded"
         lines.append(f"| {name} | {dtype} | " + " | ".join(shown) + f" | {documented} |")
+    lines += ["", "## Declared divergences (adapters/expectations)", ""] + _declared(backends)
     lines += ["", "## Worst inputs (every cell above 0.5 ulp, i.e. not correctly rounded)", ""] + worst
     return "\n".join(lines) + "\n"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from tensorcts.adapters.jax import JaxAdapter
 from tensorcts.adapters.numpy import NumpyAdapter
 from tensorcts.adapters.torch import TorchAdapter
 
@@ -90,13 +91,14 @@ class TanhFromExp(TorchAdapter):
         return (e - 1) / (e + 1)
 
 
-class SigmoidOverflows(TorchAdapter):
-    """sigmoid(x) as e^x / (1 + e^x): NaN once e^x overflows."""
+class SigmoidOverflows(JaxAdapter):
+    """sigmoid(x) as e^x / (1 + e^x): NaN once e^x overflows. On JAX: torch's sigmoid has a
+    declared divergence, NumPy has no sigmoid."""
 
     breaks = "elementary.sigmoid"
 
     def sigmoid(self, a):
-        e = self.lib.exp(a)
+        e = self.jnp.exp(a)
         return e / (1 + e)
 
 

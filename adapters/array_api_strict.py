@@ -252,3 +252,32 @@ class ArrayApiStrictAdapter(Adapter):
 
     def default_device(self):
         return self._names[self.xp.__array_namespace_info__().default_device()]
+
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    def exp(self, a):
+        return self.xp.exp(a)
+
+    def expm1(self, a):
+        return self.xp.expm1(a)
+
+    def log(self, a):
+        return self.xp.log(a)
+
+    def log1p(self, a):
+        return self.xp.log1p(a)
+
+    def sqrt(self, a):
+        return self.xp.sqrt(a)
+
+    def sin(self, a):
+        return self.xp.sin(a)
+
+    def cos(self, a):
+        return self.xp.cos(a)
+
+    def tanh(self, a):
+        return self.xp.tanh(a)
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in t._array.reshape(-1)]  # the wrapped NumPy array, read without side effects
+

@@ -207,6 +207,24 @@ class Adapter:
     def unary_minus(self, a):
         return -a
 
+    # ---- elementary functions (spec/elementary.md): (a) -> the backend's own function -------------
+    exp = _unsupported("exp")
+    expm1 = _unsupported("expm1")
+    log = _unsupported("log")
+    log1p = _unsupported("log1p")
+    sqrt = _unsupported("sqrt")
+    sin = _unsupported("sin")
+    cos = _unsupported("cos")
+    tanh = _unsupported("tanh")
+    sigmoid = _unsupported("sigmoid")
+
+    # ---- IEEE special values (spec/special.md) ------------------------------------------------------
+    #: the backend flushes subnormal results and inputs to zero (FTZ/DAZ): a declared convention
+    flushes_subnormals: bool = False
+    #: the documented accuracy of the library's elementary functions, {function: (ulps, citation)}
+    documented_ulps: dict[str, tuple[float, str]] = {}
+    float_list = _unsupported("float_list")  # (t) -> flat row-major Python floats, NaN, inf and -0.0 kept
+
     # ---- reductions and matmul ------------------------------------------------------------
     sum = _unsupported("sum")  # (a, dim=None, keepdim=False)
     mean = _unsupported("mean")

@@ -242,3 +242,39 @@ class JaxAdapter(Adapter):
 
     def randn(self, shape, dtype=None, device=None):
         return self._draw(self.jax.random.normal, shape, dtype, device)
+
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    #: XLA's CPU backend runs with flush-to-zero and denormals-are-zero set:
+    #: jnp.float32(2.0**-149) + jnp.float32(2.0**-149) is 0.0 on CPU
+    flushes_subnormals = True
+
+    def exp(self, a):
+        return self.jnp.exp(a)
+
+    def expm1(self, a):
+        return self.jnp.expm1(a)
+
+    def log(self, a):
+        return self.jnp.log(a)
+
+    def log1p(self, a):
+        return self.jnp.log1p(a)
+
+    def sqrt(self, a):
+        return self.jnp.sqrt(a)
+
+    def sin(self, a):
+        return self.jnp.sin(a)
+
+    def cos(self, a):
+        return self.jnp.cos(a)
+
+    def tanh(self, a):
+        return self.jnp.tanh(a)
+
+    def sigmoid(self, a):
+        return self.jax.nn.sigmoid(a)
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in self.np.asarray(t).reshape(-1)]
+

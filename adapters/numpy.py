@@ -283,3 +283,32 @@ class NumpyAdapter(Adapter):
     def randn(self, shape, dtype=None, device=None):
         self._check_device(device)
         return self._rng.standard_normal(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    def exp(self, a):
+        return self._ops(a).exp(a)
+
+    def expm1(self, a):
+        return self._ops(a).expm1(a)
+
+    def log(self, a):
+        return self._ops(a).log(a)
+
+    def log1p(self, a):
+        return self._ops(a).log1p(a)
+
+    def sqrt(self, a):
+        return self._ops(a).sqrt(a)
+
+    def sin(self, a):
+        return self._ops(a).sin(a)
+
+    def cos(self, a):
+        return self._ops(a).cos(a)
+
+    def tanh(self, a):
+        return self._ops(a).tanh(a)
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in self.np.asarray(t).reshape(-1)]
+

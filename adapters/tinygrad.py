@@ -230,6 +230,33 @@ class TinygradAdapter(Adapter):
     def randn(self, shape, dtype=None, device=None):
         return self.Tensor.randn(*shape, **self._place(dtype, device))
 
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    def exp(self, a):
+        return a.exp()
+
+    def log(self, a):
+        return a.log()
+
+    def sqrt(self, a):
+        return a.sqrt()
+
+    def sin(self, a):
+        return a.sin()
+
+    def cos(self, a):
+        return a.cos()
+
+    def tanh(self, a):
+        return a.tanh()
+
+    def sigmoid(self, a):
+        return a.sigmoid()
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in t.reshape(-1).tolist()]
+
+
+
 
 def _plain(v):
     """Exact reference values as Python scalars (generated values are representable)."""

@@ -281,3 +281,39 @@ class TorchAdapter(Adapter):
 
     def generator_manual_seed(self, generator, seed):
         return generator.manual_seed(seed)
+
+    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
+    #: ATen's vectorised CPU kernels call SLEEF's _u10 functions, documented "max error 1.0 ULP"
+    documented_ulps = {name: (1.0, "SLEEF _u10, https://sleef.org/purec.xhtml")
+                       for name in ("exp", "expm1", "log", "log1p", "sin", "cos", "tanh")}
+
+    def exp(self, a):
+        return self.lib.exp(a)
+
+    def expm1(self, a):
+        return self.lib.expm1(a)
+
+    def log(self, a):
+        return self.lib.log(a)
+
+    def log1p(self, a):
+        return self.lib.log1p(a)
+
+    def sqrt(self, a):
+        return self.lib.sqrt(a)
+
+    def sin(self, a):
+        return self.lib.sin(a)
+
+    def cos(self, a):
+        return self.lib.cos(a)
+
+    def tanh(self, a):
+        return self.lib.tanh(a)
+
+    def sigmoid(self, a):
+        return self.lib.sigmoid(a)
+
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in t.detach().cpu().reshape(-1).tolist()]
+

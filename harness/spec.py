@@ -16,7 +16,8 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
 #: every rule ID ever published, one a line: an ID may be retired in the spec, never removed
 RULE_IDS = SPEC_DIR / "rule-ids.txt"
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
-         "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device")
+         "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device",
+         "special", "elementary")
 
 _HEADING = re.compile(r"^### `([a-z0-9-]+\.[a-z0-9-]+)` — (.+)$")
 _LEVEL = re.compile(r"\*\*Level\*\* (core|torch)\b")

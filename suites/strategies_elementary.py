@@ -1,0 +1,66 @@
+"""Inputs for the elementary functions: a band, the hard regions, and the special points."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from hypothesis import strategies as st
+from tensorcts.reference.dtypes import BY_NAME
+from tensorcts.reference.exact import round_float
+
+
+def _in_dtype(x: float, dtype: str) -> float:
+    return float(round_float(Fraction(x), BY_NAME[dtype])) if x else x
+
+
+def _scaled(dtype: str, lo_exp: int, hi_exp: int) -> st.SearchStrategy:
+    """±m·2^e with m in [1, 2) and e in [lo_exp, hi_exp], rounded to the dtype."""
+    return st.builds(lambda m, e, s: _in_dtype(s * math.ldexp(m, e), dtype),
+                     st.floats(1.0, 2.0, exclude_max=True), st.integers(lo_exp, hi_exp), st.sampled_from([1.0, -1.0]))
+
+
+def _band(dtype: str, lo: float, hi: float) -> st.SearchStrategy:
+    return st.floats(lo, hi, allow_subnormal=False).map(lambda x: _in_dtype(x, dtype))
+
+
+def _limits(dtype: str) -> tuple[float, float]:
+    """log of the largest finite float and of the smallest subnormal, rounded inwards a little."""
+    d = BY_NAME[dtype]
+    return (d.emax + 1) * math.log(2) - 1e-6, (d.emin - d.precision + 1) * math.log(2) + 1e-6
+
+
+def _region(name: str, dtype: str) -> st.SearchStrategy:
+    band = st.one_of(_band(dtype, -20.0, 20.0), _scaled(dtype, -3, 4))  # every binade of 1/8..32 alike
+    small = _scaled(dtype, -40, -1)
+    if name == "exp":
+        top, bottom = _limits(dtype)
+        return st.one_of(band, _band(dtype, top - 1, top), _band(dtype, bottom, bottom + 1), small)
+    if name in ("expm1", "tanh"):
+        return st.one_of(band, small)
+    if name == "log":
+        return st.one_of(_band(dtype, 0.0, 100.0).filter(lambda x: x > 0), _scaled(dtype, -60, 60).map(abs),
+                         small.map(lambda x: _in_dtype(1 + x, dtype)))
+    if name == "log1p":
+        return st.one_of(_band(dtype, -0.99, 100.0), small)
+    if name == "sqrt":
+        return st.one_of(_scaled(dtype, -60, 60).map(abs),
+                         _band(dtype, 0.0, 4096.0).map(lambda x: _in_dtype(x * x, dtype)))
+    if name in ("sin", "cos"):
+        return st.one_of(band, small, _scaled(dtype, 4, 40))
+    saturating = _band(dtype, 20.0, 800.0).flatmap(lambda x: st.sampled_from([x, -x]))
+    return st.one_of(band, _band(dtype, -100.0, 100.0), small, saturating)  # sigmoid
+
+
+def function_inputs(name: str, dtype: str, max_size: int = 16) -> st.SearchStrategy:
+    return st.lists(_region(name, dtype).filter(math.isfinite), min_size=1, max_size=max_size)
+
+
+INF, NAN = math.inf, math.nan
+SPECIAL_POINTS = {  # the inputs spec/elementary.md's special-values rule names
+    "exp": [-INF, INF, 0.0, -0.0, NAN], "expm1": [0.0, -0.0, -INF, INF, NAN],
+    "log": [0.0, -0.0, -1.0, 1.0, INF, -INF, NAN], "log1p": [-1.0, 0.0, -0.0, -2.0, INF, NAN],
+    "sqrt": [0.0, -0.0, -1.0, INF, -INF, NAN], "sin": [0.0, -0.0, INF, -INF, NAN],
+    "cos": [0.0, -0.0, INF, -INF, NAN], "tanh": [0.0, -0.0, INF, -INF, NAN],
+    "sigmoid": [INF, -INF, 0.0, -0.0, NAN],
+}

@@ -37,8 +37,10 @@ class ArrayApiStrictAdapter(Adapter):
     # past the ends) raise by design
     conventions = Conventions(default_float="float64", default_int="int64", int_true_divide=None,
                               full_int_index="0-d", degenerate_strides_row_major=False,
-                              partial_index=False, clamps_slice_bounds=False)
+                              partial_index=False, clamps_slice_bounds=False, list_index=False,
+                              mask_among_indices=False, int_array_among_slices=False)
     capabilities = frozenset({"inplace", "interop.numpy", "devices", "float64", "int64"})
+    inplace_statements = frozenset({"zero_", "fill_", "copy_"})  # indexed assignment, below
 
     def __init__(self):
         import array_api_strict as xp

@@ -53,6 +53,16 @@ class Conventions:
     #: whether an index naming fewer dimensions than the array has (``x[0]`` of a 2-D x) implies a
     #: trailing ``...`` (the array API leaves it unspecified; array-api-strict raises)
     partial_index: bool = True
+    #: whether a Python list indexes like an array (``x[[0, 2]]``, ``x[[True, False]]``: NumPy, PyTorch);
+    #: the array API specifies integer arrays and masks only (JAX and array-api-strict raise for lists)
+    list_index: bool = True
+    #: whether a bool mask may sit among other indices (``x[:, mask]``); the array API specifies a
+    #: mask as the sole index only (array-api-strict raises otherwise)
+    mask_among_indices: bool = True
+    #: whether an integer array may sit among slices or leave dimensions unindexed (``x[:, idx]``,
+    #: ``x[idx]`` of a 2-D x); the array API specifies integer arrays only alongside integers and
+    #: integer arrays covering every dimension (array-api-strict raises otherwise)
+    int_array_among_slices: bool = True
     #: whether slice bounds past the ends are clamped (``x[:10]`` of 6 elements; unspecified by the array API)
     clamps_slice_bounds: bool = True
     #: whether strides of size-0/size-1 dimensions follow PyTorch's row-major values (else the
@@ -125,6 +135,9 @@ class Adapter:
     capabilities: frozenset[str] = frozenset()
     #: the library's choices where the spec allows several (``Conventions``)
     conventions: Conventions = PYTORCH_CONVENTIONS
+    #: in-place ops the library spells as a statement (``x[...] = v``): a statement has no result,
+    #: so ``inplace.returns-self`` does not apply to them
+    inplace_statements: frozenset[str] = frozenset()
     #: the module name repro snippets use (they are written in torch's spelling; see ``repro``)
     repro_namespace: str = "torch"
 

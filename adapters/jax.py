@@ -33,7 +33,8 @@ class JaxAdapter(Adapter):
     # float32 and int64 / int64 float64 (jnp.true_divide); a full integer index gives a 0-d Array
     conventions = Conventions(default_float="float64", default_int="int64",
                               int_true_divide=(("int32", "float32"), ("int64", "float64")),
-                              full_int_index="0-d", degenerate_strides_row_major=False)
+                              full_int_index="0-d", degenerate_strides_row_major=False,
+                              list_index=False)  # jnp asks for arr[jnp.array(seq)]
 
     def __init__(self):
         import jax

@@ -6,12 +6,25 @@ place, plus the simulated devices ``sim:0`` and ``sim:1``.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 from tensorcts import reference
 
-from .base import CAPABILITIES, Observation
+from .base import CAPABILITIES, Observation, Unsupported
 from .torch import TorchAdapter
 
 _BACKEND_ONLY = {"interop.numpy"}  # NumPy memory sharing needs a real backend
+
+
+def _rational(v):
+    """An input value as the reference holds it: an exact rational. NaN, the infinities and -0.0
+    (spec/special.md) are IEEE values the reference does not hold, so their rules are unsupported."""
+    if isinstance(v, float):
+        if not math.isfinite(v) or (v == 0 and math.copysign(1.0, v) < 0):
+            raise Unsupported(f"the value {v!r}: the reference computes over the rationals (docs/design.md)")
+        return Fraction(v)
+    return v
 
 
 class ReferenceAdapter(TorchAdapter):
@@ -32,7 +45,7 @@ class ReferenceAdapter(TorchAdapter):
         return dtype.name
 
     def asarray(self, ref, device: str):
-        return reference.Tensor.from_flat(ref.values(), ref.shape, ref.dtype, device)
+        return reference.Tensor.from_flat([_rational(v) for v in ref.values()], ref.shape, ref.dtype, device)
 
     def observe(self, t) -> Observation:
         return Observation(shape=t.shape, dtype=t.dtype.name, device=t.device, values=t.tolist(),

@@ -25,6 +25,7 @@ from .promotion import result_type
 from .random import Generator, default_generator, initial_seed, manual_seed, rand, randn
 from .reduction import mean, sum
 from .tensor import Tensor
+from .unary import cos, exp, expm1, log, log1p, sigmoid, sin, sqrt, tanh
 
 __version__ = "0.1.0"
 bool = bool_  # noqa: A001 - torch's spelling, reference.bool
@@ -45,6 +46,9 @@ METHODS: dict[str, Callable] = {
     "__add__": add, "__sub__": sub, "__mul__": mul, "__truediv__": div, "__neg__": neg, "__pow__": pow,
     "__radd__": _reflected(add), "__rsub__": _reflected(sub), "__rmul__": _reflected(mul),
     "__rtruediv__": _reflected(div),
+    # elementary functions (spec/elementary.md)
+    "exp": exp, "expm1": expm1, "log": log, "log1p": log1p, "sqrt": sqrt,
+    "sin": sin, "cos": cos, "tanh": tanh, "sigmoid": sigmoid,
     # reductions and matmul (spec/reduction.md, spec/matmul.md)
     "sum": sum, "mean": mean, "matmul": matmul, "__matmul__": matmul,
     # views and indexing (spec/view.md, spec/indexing.md)
@@ -69,6 +73,7 @@ __all__ = [
     "BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
     "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
+    "cos", "exp", "expm1", "log", "log1p", "sigmoid", "sin", "sqrt", "tanh",
     "autograd", "func", "is_grad_enabled", "no_grad",
     # devices and random (spec/device.md, spec/random.md)
     "Generator", "default_generator", "initial_seed", "manual_seed", "rand", "randn",

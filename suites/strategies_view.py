@@ -128,20 +128,22 @@ def distinct_tensor(shape, dtype: str, first: int = 1) -> Tensor:
 
 @cache
 def basic_index(shape: tuple[int, ...], allow_int: bool = True, with_ellipsis: bool = False,
-                in_bounds: bool = False) -> st.SearchStrategy:
+                in_bounds: bool = False, allow_none: bool = True) -> st.SearchStrategy:
     """ints (negative too), slices with positive steps and any bounds, None and one ``...``
     (always, with ``with_ellipsis``: the spelling a chain uses to ask for a view in every library;
-    with ``in_bounds`` slice bounds stay in [-size, size], the only ones the array API specifies)."""
-    return _basic_index(tuple(shape), allow_int, with_ellipsis, in_bounds)
+    with ``in_bounds`` slice bounds stay in [-size, size], the only ones the array API specifies;
+    without ``allow_none`` no None, which array-api-strict refuses in an assignment)."""
+    return _basic_index(tuple(shape), allow_int, with_ellipsis, in_bounds, allow_none)
 
 
 @st.composite
 def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: bool = False,
-                 in_bounds: bool = False) -> tuple:
+                 in_bounds: bool = False, allow_none: bool = True) -> tuple:
     items: list = []
     dims = draw(st.integers(0, len(shape)))
     for size in shape[:dims]:
-        kind = pick(draw, ("slice", "slice", "int", "none") if allow_int and size else ("slice", "slice", "none"))
+        kinds = ("slice", "slice", "int", "none") if allow_int and size else ("slice", "slice", "none")
+        kind = pick(draw, kinds if allow_none else tuple(k for k in kinds if k != "none"))
         if kind == "int":
             items.append(draw(st.integers(-size, size - 1)))
         elif kind == "none":
@@ -156,7 +158,7 @@ def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: b
     if with_ellipsis or draw(st.booleans()):  # "..." stands for the dims not covered; it goes after them unless none is left
         at = draw(st.integers(0, len(items))) if dims == len(shape) else len(items)
         items.insert(at, Ellipsis)
-    if draw(st.booleans()):
+    if allow_none and draw(st.booleans()):
         items.insert(draw(st.integers(0, len(items))), None)
     return tuple(items)
 

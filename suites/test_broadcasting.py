@@ -24,9 +24,16 @@ def compatible_shapes(draw) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return (a, b) if draw(st.booleans(), label="swap") else (b, a)
 
 
-def _distinct(shape, start: int, step: int) -> Tensor:
-    """int64 values start, start + step, ...: every element tells where it was read from."""
-    return exact_tensor([start + i * step for i in range(numel_of(shape))], shape, "int64")
+def _distinct(shape, start: int, step: int, dtype: str = "int64") -> Tensor:
+    """Values start, start + step, ...: every element tells where it was read from."""
+    return exact_tensor([start + i * step for i in range(numel_of(shape))], shape, dtype)
+
+
+def _operand_dtype(backend, device, op: str) -> str:
+    """int64, or for div where the library offers no integer true division (its declared
+    convention), its default float dtype: the shape rules hold for every dtype."""
+    conventions = backend.conventions_on(device)
+    return conventions.default_float if op == "div" and conventions.true_divide_dtype("int64") is None else "int64"
 
 
 def _apply(case: Case, backend, op: str, a, b, operator_form: bool):
@@ -46,8 +53,9 @@ def _source_index(index: tuple[int, ...], shape: tuple[int, ...]) -> int:
 @given(pair=compatible_shapes(), op=st.sampled_from(sorted(OPS)), operator_form=st.booleans())
 def test_result_shape(backend, device, pair, op, operator_form):
     shape_a, shape_b = pair
-    a_ref, b_ref = _distinct(shape_a, 1, 1), _distinct(shape_b, 1, 1)  # nonzero: div is fine
-    case = Case(backend, "broadcasting.shape", device, "int64")
+    dtype = _operand_dtype(backend, device, op)
+    a_ref, b_ref = _distinct(shape_a, 1, 1, dtype), _distinct(shape_b, 1, 1, dtype)  # nonzero: div is fine
+    case = Case(backend, "broadcasting.shape", device, dtype)
     a, b = case.input("a", a_ref), case.input("b", b_ref)
     observed = _apply(case, backend, op, a, b, operator_form)
     expected = R.broadcasting.broadcast_shapes(shape_a, shape_b)
@@ -78,8 +86,9 @@ def test_values_at_broadcast_index(backend, device, pair, operator_form):
 @given(pair=incompatible_shapes(), op=st.sampled_from(sorted(OPS)), operator_form=st.booleans())
 def test_incompatible_shapes_raise(backend, device, pair, op, operator_form):
     shape_a, shape_b = pair
-    case = Case(backend, "broadcasting.error", device, "int64")
-    a, b = case.input("a", _distinct(shape_a, 1, 1)), case.input("b", _distinct(shape_b, 1, 1))
+    dtype = _operand_dtype(backend, device, op)
+    case = Case(backend, "broadcasting.error", device, dtype)
+    a, b = case.input("a", _distinct(shape_a, 1, 1, dtype)), case.input("b", _distinct(shape_b, 1, 1, dtype))
     if operator_form:
         case.expect_error(f"a {OPS[op]} b", partial(backend.binary_operator, OPS[op], a, b))
     else:

@@ -6,6 +6,7 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
+from tensorcts.adapters.base import PYTORCH_CONVENTIONS
 from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
@@ -49,6 +50,10 @@ def test_basic_values(backend, device, data):
         case.expect(observed, t_ref[last])
 
 
+#: advanced_index's kinds as case classes (docs/suite-contract.md)
+INDEX_CLASS = {"int list": "list", "bool list": "list", "int tensor": "int-array", "bool tensor": "bool-mask"}
+
+
 def index_kind(index) -> str:
     """The case class of a written index (docs/suite-contract.md): int, slice, ellipsis, none or tuple."""
     if isinstance(index, tuple):
@@ -64,12 +69,19 @@ def test_basic_view(backend, device, data):
 
 
 @st.composite
-def advanced_index(draw, shape: tuple[int, ...]):
+def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS):
     """(index for the reference, index tensors to make native, source text): slices, then one advanced
-    index (an int list, an int tensor, a bool list or a bool mask tensor), then maybe more slices."""
-    at = draw(st.integers(0, len(shape) - 1))
+    index (an int tensor, a bool mask tensor, or where the library indexes with lists, an int or bool
+    list). Where the library's conventions specify no more, an advanced index is the sole index, and an
+    integer array indexes a 1-d tensor only."""
+    kinds = ("int list", "int tensor", "bool list", "bool tensor") if conventions.list_index else ("int tensor", "bool tensor")
+    if not conventions.int_array_among_slices and len(shape) > 1:
+        kinds = tuple(k for k in kinds if k.startswith("bool"))
+    kind = pick(draw, kinds)
+    sole = (kind.startswith("bool") and not conventions.mask_among_indices) or \
+        (kind.startswith("int") and not conventions.int_array_among_slices)
+    at = 0 if sole else draw(st.integers(0, len(shape) - 1))
     lead = [pick(draw, (slice(None), slice(1, None), slice(None, None, 2))) for _ in range(at)]
-    kind = pick(draw, ("int list", "int tensor", "bool list", "bool tensor"))
     size = shape[at]
     if kind.startswith("int"):
         values = draw(st.lists(st.integers(-size, size - 1), max_size=6)) if size else []
@@ -97,9 +109,9 @@ def _nest(values: list, shape):
 def test_advanced_copy(backend, device, data):
     dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2, min_ndim=1), label="chain")
-    index_ref, kind = data.draw(advanced_index(t_ref.shape), label="advanced index")
+    index_ref, kind = data.draw(advanced_index(t_ref.shape, backend.conventions_on(device)), label="advanced index")
     expected = t_ref[index_ref]
-    case = Case(backend, "indexing.advanced-copy", device, dtype)
+    case = Case(backend, "indexing.advanced-copy", device, dtype, index=INDEX_CLASS[kind])
     base = case.input("base", recorded(base_ref))
     t = run_chain(case, backend, base, ops)
     index = tuple(case.input("idx", i) if isinstance(i, R.Tensor) else i for i in index_ref)
@@ -125,9 +137,10 @@ def test_out_of_bounds(backend, device, data):
     size = t_ref.shape[at]
     i = data.draw(st.integers(size, size + 3), label="index past the end")
     i = -i - 1 if data.draw(st.booleans(), label="negative") else i  # -size-4 .. -size-1
-    as_list = t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
+    lists = backend.conventions_on(device).list_index
+    as_list = lists and t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
     index = (*([slice(None)] * at), [i] if as_list else i)
-    case = Case(backend, "indexing.out-of-bounds", device, dtype)
+    case = Case(backend, "indexing.out-of-bounds", device, dtype, index="list" if as_list else "int")
     t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
@@ -142,7 +155,7 @@ def test_out_of_bounds_empty(backend, device):
     for shape in EMPTY_SHAPES:
         for at, size in enumerate(shape):
             for i in (size, -size - 1) if size else ():
-                for as_tensor in (False, True):
+                for as_tensor in (False, True) if backend.conventions_on(device).list_index else (True,):
                     _out_of_bounds_empty(backend, device, "float32", shape, at, i, as_tensor)
 
 
@@ -153,7 +166,7 @@ def test_out_of_bounds_empty_witness(backend, device):
 
 
 def _out_of_bounds_empty(backend, device, dtype, shape, at, i, as_tensor) -> None:
-    case = Case(backend, "indexing.out-of-bounds-empty", device, dtype)
+    case = Case(backend, "indexing.out-of-bounds-empty", device, dtype, index="int-array" if as_tensor else "list")
     t = case.input("t", exact_tensor([], shape, dtype))
     item = case.input("idx", exact_tensor([i], (1,), "int64")) if as_tensor else [i]
     index = (*([slice(None)] * at), item)

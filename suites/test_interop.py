@@ -96,7 +96,9 @@ def test_from_numpy_shares(backend, data):
         case.call_text = f"((t := {{ns}}.from_numpy(a)), a.__setitem__({index!r}, {value!r}), t)[-1]"
         case.expect(backend.observe(t), as_reference(a), what="the tensor after writing into the array")
     else:
-        index = data.draw(basic_index(a.shape), label="tensor index")
+        c = backend.conventions_on(CPU)  # an index every library spells the same way
+        index = data.draw(basic_index(a.shape, with_ellipsis=not c.partial_index, in_bounds=not c.clamps_slice_bounds,
+                                      allow_none=False), label="tensor index")
         value = value_for(str(a.dtype), 1)
         expected = a.copy()
         expected[index] = value
@@ -139,12 +141,12 @@ def test_numpy_shares(backend, data):
     dtype = data.draw(cached_dtypes(backend, CPU), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype, max_ops=2), label="chain")
     case = Case(backend, "interop.numpy-shares", CPU, dtype)
-    from tensorcts.suites.aliasing import overlaps_itself, run_chain
+    from tensorcts.suites.aliasing import run_chain
     t = run_chain(case, backend, case.input("base", base_ref), ops)
     n = case.run("t.numpy()", lambda: backend.to_numpy(t))
     _check_array(case, n, np.array(t_ref.tolist(), dtype=dtype).reshape(t_ref.shape), "t.numpy()")
-    if overlaps_itself(t_ref) or t_ref.numel() == 0:
-        return  # an expanded tensor is read-only in NumPy; nothing to write in an empty one
+    if t_ref.numel() == 0 or any(o.name == "expand" for o in ops):
+        return  # nothing to write in an empty one; whether a broadcast view is writable is the library's choice
     if data.draw(st.booleans(), label="write into the array"):
         index, value = _numpy_write(data, n)
         t_ref[index] = value

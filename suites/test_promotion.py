@@ -37,7 +37,7 @@ def _has_bool(*operands) -> bool:
 def _ops(backend, device, a_ref, b_ref, case_rule: str, turn: int) -> None:
     """Run one of add/sub/mul (chosen by ``turn``) on (a, b); check the dtype against result_type."""
     expected = R.result_type(a_ref, b_ref).name
-    case = Case(backend, case_rule, device, expected)
+    case = Case(backend, case_rule, device, expected, operands=f"{a_ref.dtype.name} {b_ref.dtype.name}")
     a, b = case.input("a", a_ref), case.input("b", b_ref)
     op, symbol, operator_form = TURNS[turn % len(TURNS)]
     if op == "sub" and _has_bool(a_ref, b_ref):

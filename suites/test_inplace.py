@@ -234,6 +234,26 @@ def test_cast_on_copy(backend, device, data, op):
     case.expect(backend.observe(s), expected, what=f"t after t.{op}(...) (cast to {dtype})")
 
 
+@pytest.mark.rule("inplace.cast-on-copy")
+def test_cast_on_copy_examples(backend, device):
+    """The spec's examples, fixed: truncation toward zero both ways, nonzero into bool (random values
+    reach an integer self with a non-integral float in a few examples only)."""
+    backend.require("inplace")
+    fills = [("int64", 1.7), ("int64", -1.7), ("int32", -2.5), ("bool", 0.3)]
+    for dtype, value in (f for f in fills if f[0] in backend.dtypes(device)):
+        s_ref = exact_tensor([0] * 3, (3,), dtype)
+        case = Case(backend, "inplace.cast-on-copy", device, dtype, operands=f"{dtype} python-float")
+        s = case.input("t", s_ref)
+        case.run(f"t.fill_({value!r})", lambda: backend.fill_(s, value))
+        case.expect(backend.observe(s), _oracle("fill_", s_ref, value), what=f"t after t.fill_({value!r})")
+    if "int64" in backend.dtypes(device):
+        s_ref, src_ref = exact_tensor([0, 0], (2,), "int64"), exact_tensor([1.7, -2.7], (2,), "float32")
+        case = Case(backend, "inplace.cast-on-copy", device, "int64", operands="int64 float32")
+        s, src = case.input("t", s_ref), case.input("src", src_ref)
+        case.run("t.copy_(src)", lambda: backend.copy_(s, src))
+        case.expect(backend.observe(s), _oracle("copy_", s_ref, src_ref), what="t after t.copy_(src)")
+
+
 # ---- views, indexed assignment, overlapping memory ---------------------------------------------
 
 

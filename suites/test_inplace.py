@@ -244,7 +244,7 @@ def test_cast_on_copy_examples(backend, device):
         s_ref = exact_tensor([0] * 3, (3,), dtype)
         case = Case(backend, "inplace.cast-on-copy", device, dtype, operands=f"{dtype} python-float")
         s = case.input("t", s_ref)
-        case.run(f"t.fill_({value!r})", lambda: backend.fill_(s, value))
+        case.run(f"t.fill_({value!r})", lambda s=s, value=value: backend.fill_(s, value))
         case.expect(backend.observe(s), _oracle("fill_", s_ref, value), what=f"t after t.fill_({value!r})")
     if "int64" in backend.dtypes(device):
         s_ref, src_ref = exact_tensor([0, 0], (2,), "int64"), exact_tensor([1.7, -2.7], (2,), "float32")

@@ -69,6 +69,25 @@ def test_shape_compat(backend, device, data):
         case.expect(case.observe(text, lambda: op(base, shape)), expected)
 
 
+@pytest.mark.rule("view.shape-compat")
+def test_shape_compat_examples(backend, device):
+    """The spec's examples, fixed, and a contiguous base viewed with fewer elements (random shapes
+    reach that case in a few examples only)."""
+    form = "view" if "views" in backend.capabilities else "reshape"
+    op = backend.view if form == "view" else backend.reshape
+    base_ref = distinct_tensor((6,), "int64" if "int64" in backend.dtypes(device) else "int32")
+    for shape, sizes in (((3, -1), "good"), ((-1, 4), "indivisible"), ((-1, -1), "two-minus-one"),
+                         ((-2, -3), "negative"), ((4,), "too-few"), ((2, 2), "too-few")):
+        case = Case(backend, "view.shape-compat", device, base_ref.dtype.name, form=form, sizes=sizes)
+        base = case.input("base", recorded(base_ref))
+        expected = attempt(lambda shape=shape: base_ref.view(shape))
+        text = f"base.{form}({shape})"
+        if expected is None:
+            case.expect_error(text, lambda shape=shape, base=base: op(base, shape))
+        else:
+            case.expect(case.observe(text, lambda shape=shape, base=base: op(base, shape)), expected)
+
+
 @pytest.mark.rule("view.stride-compat")
 @pytest.mark.capability("views")
 @given(data=st.data())

@@ -108,7 +108,7 @@ def test_scalar_operand(backend, device, data, rule, scalar_first):
     s = data.draw(python_scalars(kinds, nonzero=divisor_is_scalar), label="scalar")
     if name == "div" and (scalar_first or not R.BY_NAME[dtype].is_floating):
         return  # s / t is elementwise.scalar-dividend's case; integer division's dtype is elementwise.div's
-    case = Case(backend, "elementwise.scalar-operand", device, dtype)
+    case = Case(backend, "elementwise.scalar-operand", device, dtype, op=name)
     t, s = case.input("t", t_ref), case.input("s", s)
     operands, refs = ((s, t), (s, t_ref)) if scalar_first else ((t, s), (t_ref, s))
     text = "s {} t" if scalar_first else "t {} s"

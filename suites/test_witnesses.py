@@ -43,7 +43,7 @@ def test_integer_true_division_gives_float32(backend, device):
 def test_division_by_a_broadcast_divisor_is_correctly_rounded(backend, device):
     """``[5., 7., 10.] / [3.]`` in float32 is the correctly rounded quotient, not ``x * fl(1/3)``."""
     a_ref, b_ref = exact_tensor([5.0, 7.0, 10.0], (3,), "float32"), exact_tensor([3.0], (1,), "float32")
-    case = Case(backend, "elementwise.div", device, "float32")
+    case = Case(backend, "elementwise.div", device, "float32", form="broadcast")
     a, b = case.input("a", a_ref), case.input("b", b_ref)
     case.expect(case.observe("a / b", lambda: backend.binary_operator("/", a, b)), R.div(a_ref, b_ref))
 
@@ -53,7 +53,7 @@ def test_division_by_a_broadcast_divisor_is_correctly_rounded(backend, device):
 def test_division_by_a_python_scalar_is_correctly_rounded(backend, device):
     """``tensor([5., 7., 10.]) / 3.0`` in float32 is correctly rounded (3.0 is representable)."""
     t_ref = exact_tensor([5.0, 7.0, 10.0], (3,), "float32")
-    case = Case(backend, "elementwise.scalar-operand", device, "float32")
+    case = Case(backend, "elementwise.scalar-operand", device, "float32", op="div")
     t, s = case.input("t", t_ref), case.input("s", 3.0)
     case.expect(case.observe("t / s", lambda: backend.binary_operator("/", t, s)), R.div(t_ref, s))
 

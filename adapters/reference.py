@@ -27,6 +27,10 @@ def _rational(v):
     return v
 
 
+def _no_numpy(*args):
+    raise Unsupported("NumPy conversion: the reference imports the standard library only")
+
+
 class ReferenceAdapter(TorchAdapter):
     name = "reference"
     capabilities = CAPABILITIES - _BACKEND_ONLY
@@ -53,6 +57,9 @@ class ReferenceAdapter(TorchAdapter):
 
     def repro(self, expression: str) -> str:
         return f"import tensorcts.reference as torch  # tensorcts reference\n{expression}"
+
+    # the reference is stdlib only: no NumPy arrays in or out
+    from_numpy = to_numpy = tensor_from_numpy = staticmethod(_no_numpy)
 
     def legacy_constructor(self, *sizes):
         return reference.creation.legacy_tensor(*sizes)

@@ -1,12 +1,17 @@
 """A complete minimal adapter, living outside the tensorcts package.
 
 It drives NumPy for the element-wise, reduction and matmul rules and offers
-nothing else: every other rule is reported ``unsupported``. Run it with
+nothing else: every other rule is reported ``unsupported``. NumPy's own conventions
+(float64 as its default float dtype, its promotion table, ...) are declared in
+``minimal_adapter.toml`` beside it, so the run exits 0. From any directory, after
+``pip install tensorcts``:
 
-    python -m pytest suites --backend examples/minimal_adapter.py:MinimalNumpy
+    python -m pytest --pyargs tensorcts.suites --hypothesis-profile ci \
+        --backend minimal_adapter.py:MinimalNumpy --expectations minimal_adapter.toml
 
-Copy it, replace NumPy with your library, and fill in more operations from
-``adapters/base.py`` as your library offers them.
+or ``tensorcts run --backend minimal_adapter.py:MinimalNumpy --expectations minimal_adapter.toml``.
+Copy both files, replace NumPy with your library, and fill in more operations from
+``tensorcts/adapters/base.py`` as your library offers them (docs/adapters.md).
 """
 
 from fractions import Fraction

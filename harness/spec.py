@@ -13,6 +13,8 @@ from functools import cache
 from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
+#: every rule ID ever published, one a line: an ID may be retired in the spec, never removed
+RULE_IDS = SPEC_DIR / "rule-ids.txt"
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
          "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device")
 
@@ -68,13 +70,27 @@ def parse_file(path: Path) -> list[Rule]:
 
 @cache
 def load_rules(spec_dir: Path = SPEC_DIR) -> dict[str, Rule]:
-    """Every rule of the spec by ID; duplicate IDs and malformed entries raise SpecError."""
+    """Every rule of the spec by ID; duplicate IDs and malformed entries raise SpecError.
+
+    A missing area file or a spec with no rules is an error, not an empty rule list: an
+    install without its package data would otherwise report every test as an unknown rule.
+    """
+    missing = [f"{area}.md" for area in AREAS if not (spec_dir / f"{area}.md").is_file()]
+    if missing:
+        raise SpecError(f"spec files missing from {spec_dir}: {', '.join(missing)} "
+                        "(is tensorcts installed with its package data?)")
     rules: dict[str, Rule] = {}
-    for path in sorted(spec_dir.glob("*.md")):
-        if path.stem not in AREAS:
-            continue
-        for rule in parse_file(path):
+    for area in AREAS:
+        for rule in parse_file(spec_dir / f"{area}.md"):
             if rule.id in rules:
                 raise SpecError(f"{rule.source}: rule {rule.id} already defined at {rules[rule.id].source}")
             rules[rule.id] = rule
+    if not rules:
+        raise SpecError(f"the spec in {spec_dir} defines no rules")
     return rules
+
+
+def published_ids(path: Path = RULE_IDS) -> list[str]:
+    """The committed list of every rule ID ever published (spec/rule-ids.txt), in file order."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line]

@@ -5,7 +5,7 @@ dtype, broadcasting aligns the operands, then each element is computed exactly.
 The oracle face keeps the exact value and its bound; the backend face converts
 the operands to the result dtype and rounds the result, as IEEE arithmetic does.
 
-Bounds (DESIGN.md, Higham ch. 2), with u the unit roundoff of the result dtype:
+Bounds (docs/design.md, Higham ch. 2), with u the unit roundoff of the result dtype:
   conversion of an operand s to the result dtype:  u*|s| when s is not representable
   x +- y:  ex + ey + u*(|x +- y| + ex + ey)
   x * y:   |x|ey + |y|ex + ex*ey + u*(|x*y| + |x|ey + |y|ex + ex*ey)

@@ -1,7 +1,7 @@
 """``matmul`` and its five dimension cases, one visible branch each (spec/matmul.md).
 
 Every case reduces to dot products of length k. Bound of one dot product
-(DESIGN.md; Higham, section 3.1, any order, fused multiply-add allowed):
+(docs/design.md; Higham, section 3.1, any order, fused multiply-add allowed):
   sum_t (|a_t| eb_t + |b_t| ea_t + ea_t eb_t) + gamma_k * sum_t (|a_t| + ea_t)(|b_t| + eb_t)
 """
 

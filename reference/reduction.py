@@ -1,6 +1,6 @@
 """Reductions: ``sum`` and ``mean`` over all elements or over ``dim`` with ``keepdim``.
 
-Bounds (DESIGN.md), valid for any summation order or tree:
+Bounds (docs/design.md), valid for any summation order or tree:
   sum of n terms:  sum(e_i) + gamma_(n-1) * sum(|x_i| + e_i)
   mean:            sum_bound / n + gamma_2 * (|S| + sum_bound) / n
 The mean's two roundings cover both a division by n and a multiplication by a

@@ -7,7 +7,7 @@ Views share a ``Storage``, as in PyTorch. Each storage carries a version
 counter (bumped by every in-place write) and, for oracle tensors, a parallel
 list of absolute error bounds and an accuracy class.
 
-Two faces (DESIGN.md): an *exact* tensor is the oracle (values never rounded,
+Two faces (docs/design.md): an *exact* tensor is the oracle (values never rounded,
 each with its bound ``err``); a non-exact tensor behaves like an honest IEEE
 backend (every result rounded to its dtype).
 """

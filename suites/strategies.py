@@ -1,6 +1,6 @@
 """Hypothesis strategies shared by the suites: dtypes, shapes, values in the safe band, tensors.
 
-Values stay in DESIGN.md's domain: finite, zero or of magnitude in a band where no
+Values stay in docs/design.md's domain: finite, zero or of magnitude in a band where no
 intermediate result of a capped example overflows or becomes subnormal, and
 integers small enough never to wrap.
 """
@@ -17,7 +17,7 @@ from tensorcts.reference.tensor import Tensor, numel_of
 MAX_NUMEL = 256  # cost cap: elements per tensor
 MAX_MACS = 4096  # cost cap: multiply-adds per matmul
 
-#: magnitude band per float dtype: 2**-e .. 2**e (DESIGN.md, "Domain")
+#: magnitude band per float dtype: 2**-e .. 2**e (docs/design.md, "Domain")
 BAND_EXPONENT = {"float32": 30, "float64": 60}
 INT_LIMIT = 1000  # |int| <= 1000: products of sums of capped examples fit int32
 

@@ -1,6 +1,6 @@
 """Operand shapes and values for the matmul rules, within the cost caps.
 
-Caps (DESIGN.md): at most MAX_NUMEL elements per operand and MAX_MACS
+Caps (docs/design.md): at most MAX_NUMEL elements per operand and MAX_MACS
 multiply-adds per example.
 """
 

@@ -1,4 +1,4 @@
-"""Deterministic witnesses of known backend divergences (DESIGN.md, "Expectations").
+"""Deterministic witnesses of known backend divergences (docs/design.md, "Expectations").
 
 Each test is one fixed example of a rule, named with ``@pytest.mark.witness``.
 A backend's expectations file names the witness of each declared divergence, so

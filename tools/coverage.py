@@ -1,12 +1,14 @@
 """The rule coverage table: every rule with its level, reference, tests and mutants; gaps fail.
 
-    python -m tensorcts.tools.coverage                      # every area, RULES.md from ../shared/
-    python -m tensorcts.tools.coverage --areas elementwise,matmul --rules /path/to/RULES.md
+    python -m tensorcts.tools.coverage                      # every area, the catalogue docs/rules.md
+    python -m tensorcts.tools.coverage --areas elementwise,matmul --rules /path/to/rules.md
 
 A gap is a rule without a suite test, without a reference function that exists,
 or without a mutant; a test or mutant that names an unknown rule; a spec rule ID
 that RULES.md does not list (or lists with another level); a RULES.md rule of a
-checked area that has no spec entry. Exits 1 on any gap, 0 otherwise.
+checked area that has no spec entry; a spec rule ID missing from the published list
+spec/rule-ids.txt, or a published ID with no spec entry (IDs are retired, never removed).
+Exits 1 on any gap, 0 otherwise. It reads nothing outside the checkout.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from tensorcts.harness.spec import AREAS, SPEC_DIR, Rule, SpecError, load_rules
+from tensorcts.harness.spec import AREAS, RULE_IDS, SPEC_DIR, Rule, SpecError, load_rules, published_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES_DIR = ROOT / "suites"
@@ -65,13 +67,11 @@ class Coverage:
 
 
 def default_rules_md() -> Path | None:
-    """RULES.md from $TENSORCTS_RULES_MD, else the shared folder beside the checkout (or in it)."""
+    """The catalogue: $TENSORCTS_RULES_MD if set, else docs/rules.md of this checkout (absent when installed)."""
     if os.environ.get(RULES_ENV):
         return Path(os.environ[RULES_ENV])
-    for candidate in (ROOT.parent / "shared" / "RULES.md", ROOT / "shared" / "RULES.md", ROOT / "RULES.md"):
-        if candidate.is_file():
-            return candidate
-    return None
+    candidate = ROOT / "docs" / "rules.md"
+    return candidate if candidate.is_file() else None
 
 
 def parse_rules_md(text: str) -> dict[str, str]:
@@ -160,7 +160,7 @@ def collect_mutants() -> tuple[dict[str, list[str]], list[str]]:
 
 def build(rules: dict[str, Rule], tests: dict[str, list[str]], mutants: dict[str, list[str]],
           catalogue: dict[str, str] | None, areas: tuple[str, ...] = AREAS, root: Path = ROOT,
-          extra_problems: list[str] | None = None) -> Coverage:
+          extra_problems: list[str] | None = None, published: list[str] | None = None) -> Coverage:
     """The coverage of ``areas``: rows and gaps, from already collected inputs."""
     def in_areas(rule_id: str) -> bool:
         return rule_id.split(".")[0] in areas
@@ -198,7 +198,12 @@ def build(rules: dict[str, Rule], tests: dict[str, list[str]], mutants: dict[str
                     row.gaps.append("not in RULES.md (a new rule's entry says so with an '**Added** why' line)")
             elif catalogue[rule_id] != rule.level:
                 row.gaps.append(f"level {rule.level}, RULES.md says {catalogue[rule_id]}")
+        if published is not None and rule_id not in published:
+            row.gaps.append(f"not in the published IDs ({RULE_IDS.name}): append it")
         rows.append(row)
+    for rule_id in published or []:
+        if in_areas(rule_id) and rule_id not in rules:
+            problems.append(f"published rule ID {rule_id!r} has no spec entry (retire a rule, never remove it)")
     if catalogue is None:
         notes.append("RULES.md not found: the check against the catalogue was skipped "
                      f"(pass --rules PATH or set {RULES_ENV})")
@@ -220,7 +225,11 @@ def measure(areas: tuple[str, ...] = AREAS, rules_md: Path | None = None) -> Cov
     tests, errors = collect_tests()
     mutants, mutant_errors = collect_mutants()
     catalogue = parse_rules_md(rules_md.read_text(encoding="utf-8")) if rules_md else None
-    return build(rules, tests, mutants, catalogue, areas, extra_problems=problems + errors + mutant_errors)
+    published = published_ids() if RULE_IDS.is_file() else None
+    if published is None:
+        problems.append(f"{RULE_IDS} is missing: the published rule IDs cannot be checked")
+    return build(rules, tests, mutants, catalogue, areas, extra_problems=problems + errors + mutant_errors,
+                 published=published)
 
 
 # ---- output -----------------------------------------------------------------------------------------
@@ -255,7 +264,7 @@ def render(cov: Coverage) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rules", type=Path, default=None, help="RULES.md (default: ../shared/RULES.md)")
+    parser.add_argument("--rules", type=Path, default=None, help="the rule catalogue (default: docs/rules.md)")
     parser.add_argument("--areas", default=None,
                         help="comma-separated areas to check (default all; 'spec' = those with a spec file)")
     parser.add_argument("--json", type=Path, help="also write the table as JSON here")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tensorcts.harness.report import SCHEMA, STATUSES
 
-#: the order of areas in DESIGN.md; an area not listed here comes after them, alphabetically
+#: the order of areas in docs/design.md; an area not listed here comes after them, alphabetically
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
          "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device")
 LEVELS = ("core", "torch")
@@ -57,7 +57,7 @@ def _area_key(area: str):
 
 
 def rules_by_area(reports: Sequence[dict]) -> dict[str, list[tuple[str, dict]]]:
-    """Every rule any report lists, grouped by area in DESIGN.md's order: {area: [(id, entry)]}."""
+    """Every rule any report lists, grouped by area in docs/design.md's order: {area: [(id, entry)]}."""
     known: dict[str, dict] = {}
     for report in reports:
         for rule_id, entry in report["rules"].items():

@@ -25,6 +25,18 @@ class NegativeIndexOffByOne(TorchAdapter):
         return t[tuple(out)]
 
 
+class PlainNegativeIndexOffByOne(TorchAdapter):
+    """``t[-i]`` written as a plain int wraps to size - i - 1; the same index inside a tuple is right
+    (a fast path for the one-int spelling that misses the tuple path's wrap-around)."""
+
+    breaks = "indexing.basic-values"
+
+    def getitem(self, t, index):
+        if isinstance(index, int) and not isinstance(index, bool) and index < 0 and t.ndim:
+            index = max(index - 1, -t.shape[0])
+        return t[index]
+
+
 class BasicIndexCopies(TorchAdapter):
     """Basic indexing returns a copy of the selected elements instead of a view."""
 

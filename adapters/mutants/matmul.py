@@ -14,6 +14,17 @@ class _Matmul(TorchAdapter):
         return self.matmul(a, b) if symbol == "@" else super().binary_operator(symbol, a, b)
 
 
+class SquareProductTransposed(_Matmul):
+    """2-D · 2-D with n = k = m returns (a @ b)^T: a square-only kernel with its output layout swapped."""
+
+    breaks = "matmul.matrix-matrix"
+
+    def matmul(self, a, b):
+        if a.ndim == 2 and b.ndim == 2 and a.shape[0] == a.shape[1] == b.shape[1]:
+            return self.lib.matmul(a, b).t()
+        return super().matmul(a, b)
+
+
 class DotReturnsVector(_Matmul):
     """1-D · 1-D computed as (1, k) @ (k,) and returned as a 1-element vector, not 0-d."""
 

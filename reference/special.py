@@ -25,8 +25,15 @@ def _signed_zero(negative: bool) -> float:
 
 
 def _exact(op: str, a: float, b: float) -> Fraction:
+    """a op b exactly, for finite a and b (a division by zero is the caller's IEEE case)."""
     x, y = Fraction(a), Fraction(b)
-    return {"+": x + y, "-": x - y, "*": x * y, "/": x / y if y else None}[op]
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    return x / y
 
 
 def flush(x: float, dtype: DType) -> float:

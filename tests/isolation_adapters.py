@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import time
 
+from tensorcts.adapters.base import PYTORCH_CONVENTIONS
+from tensorcts.adapters.numpy import NumpyAdapter
 from tensorcts.adapters.reference import ReferenceAdapter
 
 
@@ -38,3 +40,10 @@ class HangsInNeg(ReferenceAdapter):
 
     def unary_minus(self, a):
         return self.neg(a)
+
+
+class NumpyWithPytorchConventions(NumpyAdapter):
+    """NumPy declaring PyTorch's conventions: its int / int (float64) then breaks elementwise.div,
+    a real undeclared failure for the expectation tests to declare or not."""
+
+    conventions = PYTORCH_CONVENTIONS

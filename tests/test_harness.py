@@ -10,6 +10,8 @@ from tensorcts.harness.spec import load_rules
 from tests.helpers import run_suites
 
 MINIMAL = "examples/minimal_adapter.py:MinimalNumpy"
+#: NumPy under PyTorch's conventions: int / int gives float64 where the declared convention says float32
+PYTORCH_CONVENTIONS_NUMPY = "tests/isolation_adapters.py:NumpyWithPytorchConventions"
 
 
 def test_unknown_backend_exits_fast_and_lists_known_names(tmp_path):
@@ -97,11 +99,11 @@ def test_an_expected_failure_that_passes_is_an_xpass_error(tmp_path):
 
 
 def test_an_expected_failure_is_reported_xfail_and_the_run_passes(tmp_path):
-    # The minimal NumPy adapter divides integers into float64; torch's rule says float32.
+    # NumPy divides integers into float64; the adapter declares PyTorch's convention, float32.
     path = tmp_path / "numpy.toml"
     path.write_text("[[expect]]\nrule = 'elementwise.div'\nstatus = 'fail'\n"
                     "reason = 'numpy true division of integers gives float64'\ndtypes = ['int32', 'int64']\n")
-    run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "div", "--backend", MINIMAL,
+    run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "div", "--backend", PYTORCH_CONVENTIONS_NUMPY,
                      "--expectations", str(path))
     assert run.code == 0, run.output
     assert run.status("elementwise.div") == "xfail"
@@ -112,7 +114,7 @@ def test_a_narrowed_expectation_does_not_cover_other_dtypes(tmp_path):
     path = tmp_path / "numpy.toml"
     path.write_text("[[expect]]\nrule = 'elementwise.div'\nstatus = 'fail'\nreason = 'only float64'\n"
                     "dtypes = ['float64']\n")
-    run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "div", "--backend", MINIMAL,
+    run = run_suites(tmp_path, "suites/test_elementwise.py", "-k", "div", "--backend", PYTORCH_CONVENTIONS_NUMPY,
                      "--expectations", str(path))
     assert run.code != 0
     assert run.status("elementwise.div") == "fail"

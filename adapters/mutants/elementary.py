@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-from tensorcts.adapters.jax import JaxAdapter
 from tensorcts.adapters.numpy import NumpyAdapter
 from tensorcts.adapters.torch import TorchAdapter
 
@@ -91,14 +90,14 @@ class TanhFromExp(TorchAdapter):
         return (e - 1) / (e + 1)
 
 
-class SigmoidOverflows(JaxAdapter):
-    """sigmoid(x) as e^x / (1 + e^x): NaN once e^x overflows. On JAX: torch's sigmoid has a
-    declared divergence, NumPy has no sigmoid."""
+class SigmoidOverflows(NumpyAdapter):
+    """sigmoid(x) as e^x / (1 + e^x): NaN once e^x overflows. On NumPy, which has no sigmoid of its
+    own, so the mutant is the only sigmoid there (torch's sigmoid has a declared divergence)."""
 
     breaks = "elementary.sigmoid"
 
     def sigmoid(self, a):
-        e = self.jnp.exp(a)
+        e = self.np.exp(a)
         return e / (1 + e)
 
 

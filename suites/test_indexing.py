@@ -70,7 +70,7 @@ def test_basic_view(backend, device, data):
 
 @st.composite
 def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS):
-    """(index for the reference, index tensors to make native, source text): slices, then one advanced
+    """(index for the reference, its kind): slices, then one advanced
     index (an int tensor, a bool mask tensor, or where the library indexes with lists, an int or bool
     list). Where the library's conventions specify no more, an advanced index is the sole index, and an
     integer array indexes a 1-d tensor only."""

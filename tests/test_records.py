@@ -285,3 +285,12 @@ def test_the_ci_profile_is_derandomized_and_says_so(pytester, monkeypatch):
     draws.unlink()
     _run(pytester, SEEDED)
     assert _draws(draws) == first
+
+
+def test_the_default_profile_stays_random_where_hypothesis_detects_ci(pytester, monkeypatch):
+    """Seeing a CI variable, Hypothesis makes its derandomized settings the parent of every profile
+    registered later; the default profile must still draw from a recorded seed."""
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("DRAWS", str(pytester.path / "draws.txt"))
+    _, report = _run(pytester, SEEDED, None, "--hypothesis-profile", "default")
+    assert isinstance(report["run"]["seed"], int) and report["run"]["derandomize"] is False

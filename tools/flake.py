@@ -8,7 +8,9 @@ Each seed runs in its own pytest process, in a fresh working directory, so the
 Hypothesis example database of one run cannot replay into another: a failure
 belongs to the seed printed next to it and reproduces with
 ``pytest suites --backend B --hypothesis-profile default --hypothesis-seed SEED``.
-Exits 1 if any run failed.
+Each seed's verdict table (rule -> status) is kept; a rule whose verdict differs between
+seeds is listed with the seeds of each verdict (docs/stability.md). Exits 1 if any run
+failed or any verdict differs.
 """
 
 from __future__ import annotations
@@ -36,14 +38,26 @@ def run_seed(seed: int, backend: str, profile: str, extra: list[str]) -> dict:
         t0 = time.monotonic()
         proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, env=_env())
         wall = time.monotonic() - t0
-        failed = []
+        failed, verdicts = [], {}
         if report_path.is_file():
             rules = json.loads(report_path.read_text())["rules"]
             failed = [(r, (e.get("message") or "")[:1500]) for r, e in rules.items() if e["status"] in ("fail", "xpass")]
+            verdicts = {r: e["status"] for r, e in rules.items()}
     ok = proc.returncode == 0 and not failed
     tail = "" if ok else proc.stdout[-3000:] + proc.stderr[-1500:]
     return {"seed": seed, "ok": ok, "exit_code": proc.returncode, "failed_rules": failed,
-            "seconds": round(wall, 1), "output_tail": tail}
+            "verdicts": verdicts, "seconds": round(wall, 1), "output_tail": tail}
+
+
+def unstable_rules(results: list[dict]) -> dict[str, dict[str, list[int]]]:
+    """Rules whose verdict differs between seeds: rule -> {status: [seeds that gave it]}."""
+    by_rule: dict[str, dict[str, list[int]]] = {}
+    for r in results:
+        for rule, status in r["verdicts"].items():
+            by_rule.setdefault(rule, {}).setdefault(status, []).append(r["seed"])
+    missing = [r["seed"] for r in results if not r["verdicts"]]
+    return {rule: {**seen, **({"no report": missing} if missing else {})}
+            for rule, seen in by_rule.items() if len(seen) > 1 or missing}
 
 
 def _env() -> dict:
@@ -91,13 +105,18 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {rule}:\n" + "\n".join("    " + line for line in message.splitlines()))
         if not r["failed_rules"]:
             print(r["output_tail"])
+    unstable = unstable_rules(results)
+    for rule, seen in sorted(unstable.items()):
+        print(f"verdict of {rule} differs between seeds: "
+              + "; ".join(f"{status} on {len(s)} ({', '.join(map(str, s))})" for status, s in seen.items()))
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     times = [r["seconds"] for r in results]
-    print(f"flake check: {len(results) - len(bad)}/{len(results)} seeds passed, {len(bad)} failed"
+    print(f"flake check: {len(results) - len(bad)}/{len(results)} seeds passed, {len(bad)} failed; "
+          f"{len(unstable)} rules with a verdict that differs between seeds"
           + (f" (seeds {', '.join(str(r['seed']) for r in bad)})" if bad else "")
           + f"; {min(times):.0f}-{max(times):.0f}s per run, {time.monotonic() - t0:.0f}s wall", flush=True)
-    return 1 if bad else 0
+    return 1 if bad or unstable else 0
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ._repro import NUMPY_NAMES, translate
+from ._repro import NUMPY_NAMES, literal, respell, translate
 from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -104,10 +104,45 @@ class ArrayApiStrictAdapter(Adapter):
         return replace(self.conventions, default_float=str(defaults["real floating"]).split(".")[-1],
                        default_int=str(defaults["integral"]).split(".")[-1])
 
+    #: how this adapter's methods read in the standard's API (adapters/_repro.py): each mirrors the method's body
+    spellings = {
+        "sum": "xp.sum({a}, axis={dim}, keepdims={keepdim})",
+        "mean": "xp.mean({a}, axis={dim}, keepdims={keepdim})",
+        "view": "xp.reshape({t}, {shape}, copy=False)",
+        "reshape": "xp.reshape({t}, {shape})",
+        # the standard's two-axis swap: permute_dims with those two axes exchanged
+        "transpose": ("xp.permute_dims({t}, [{dim1} % {t}.ndim if i == {dim0} % {t}.ndim else "
+                      "{dim0} % {t}.ndim if i == {dim1} % {t}.ndim else i for i in range({t}.ndim)])"),
+        "t": "{t}.T",
+        "permute": "xp.permute_dims({t}, {dims})",
+        "expand": "xp.broadcast_to({t}, {shape})",
+        "add_": "{t} += {other}\n{t}",
+        "sub_": "{t} -= {other}\n{t}",
+        "mul_": "{t} *= {other}\n{t}",
+        "div_": "{t} /= {other}\n{t}",
+        "fill_": "{t}[...] = {value}\n{t}",
+        "zero_": "{t}[...] = 0\n{t}",
+        "copy_": "{t}[...] = {src}\n{t}",
+        "from_numpy": "xp.from_dlpack({a})",
+        "to_numpy": "np.asarray({t})",
+    }
+
     def repro(self, expression: str) -> str:
         names = {**NUMPY_NAMES, "tensor": "asarray", "pow": "pow"}
         devices = {name: ("" if name == "cpu" else f"xp.Device({native!r})") for name, native in _DEVICE_NAMES.items()}
-        return "import array_api_strict as xp\n" + translate(expression, "xp", names, devices)
+        spellings = {**self.spellings, "to": self._spell_to,
+                     "cpu": lambda a: f"{a['t']}.to_device(xp.Device({_DEVICE_NAMES['cpu']!r}))"}
+        body = translate(respell(expression, "xp", self, spellings), "xp", names, devices)
+        return "import array_api_strict as xp\n" + ("import numpy as np\n" if "np." in body else "") + body
+
+    def _spell_to(self, a: dict[str, str]) -> str:
+        """``to`` as its body reads: ``to_device``, then ``astype`` for a dtype or a copy."""
+        text, device, copy = a["t"], literal(a["device"]), literal(a["copy"])
+        if device is not None:
+            text = f"{text}.to_device(xp.Device({_DEVICE_NAMES[device]!r}))"
+        if literal(a["dtype"]) is not None:
+            raise ValueError("a dtype argument is not spelled")
+        return f"xp.astype({text}, {text}.dtype, copy=True)" if copy else text
 
     # ---- creation ------------------------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._repro import NUMPY_NAMES, translate
+from ._repro import NUMPY_NAMES, NUMPY_SPELLINGS, literal, respell, translate
 from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
@@ -96,10 +96,25 @@ class JaxAdapter(Adapter):
 
     repro_namespace = "jnp"
 
+    #: how this adapter's methods read in JAX (adapters/_repro.py): each mirrors the method's body
+    spellings = {**NUMPY_SPELLINGS, "from_numpy": "jnp.asarray({a})",
+                 "vjp": lambda a: f"jax.vjp({a['fn']}, *{a['inputs']})[1]({a['cotangent']})"}
+
     def repro(self, expression: str) -> str:
         devices = {name: ("" if name == "cpu" else f"jax.devices()[{d.id}]") for name, d in self._devices.items()}
+        spellings = {**self.spellings, "to": self._spell_to,
+                     "cpu": lambda a: f"jax.device_put({a['t']}, jax.devices('cpu')[0])"}
+        body = translate(respell(expression, "jnp", self, spellings), "jnp", NUMPY_NAMES, devices)
         return ("import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n"
-                + translate(expression, "jnp", NUMPY_NAMES, devices))
+                + ("import numpy as np\n" if "np." in body.replace("jnp.", "") else "") + body)
+
+    def _spell_to(self, a: dict[str, str]) -> str:
+        """``to`` as its body reads: ``jax.device_put`` (a dtype argument is not spelled)."""
+        device, copy = literal(a["device"]), literal(a["copy"])
+        if literal(a["dtype"]) is not None or device is None:
+            raise ValueError("only a device move is spelled")
+        target = f"jax.devices({self._device(device).platform!r})[{self._device(device).id}]"
+        return f"jax.device_put({a['t']}, {target}" + (", may_alias=False)" if copy else ")")
 
     # ---- creation ------------------------------------------------------------------------
     def _place(self, dtype, device):

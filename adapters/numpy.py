@@ -21,11 +21,19 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ._repro import NUMPY_NAMES, translate
+from ._repro import NUMPY_NAMES, NUMPY_SPELLINGS, literal, respell, translate
 from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 _HAS_AUTOGRAD = importlib.util.find_spec("autograd") is not None
+
+
+def _spell_to(a: dict[str, str]) -> str:
+    """``to`` as NumpyAdapter.to reads: ``to_device``, then a copy (a dtype argument is not spelled)."""
+    if literal(a["dtype"]) is not None:
+        raise ValueError("a dtype argument is not spelled")
+    text = f"{a['t']}.to_device({a['device']})" if literal(a["device"]) is not None else a["t"]
+    return text + (".copy()" if literal(a["copy"]) else "")
 
 
 class NumpyAdapter(Adapter):
@@ -74,9 +82,32 @@ class NumpyAdapter(Adapter):
         )
 
     repro_namespace = "np"
+    #: how this adapter's methods read in NumPy (adapters/_repro.py): each mirrors the method's body
+    spellings = {
+        **NUMPY_SPELLINGS,
+        "view": "{t}.reshape({shape}, copy=False)",
+        "contiguous": "np.ascontiguousarray({t})",
+        "add_": "np.add({t}, {other}, out={t})",
+        "sub_": "np.subtract({t}, {other}, out={t})",
+        "mul_": "np.multiply({t}, {other}, out={t})",
+        "div_": "np.divide({t}, {other}, out={t})",
+        "zero_": "{t}.fill(0)\n{t}",
+        "fill_": "{t}.fill({value})\n{t}",
+        "copy_": "np.copyto({t}, {src})\n{t}",
+        "stride": "tuple(s // {t}.itemsize for s in {t}.strides)",
+        "from_numpy": "np.asarray({a})",
+        "cpu": "{t}.to_device('cpu')",
+        "to": lambda a: _spell_to(a),
+        # HIPS autograd: make_vjp over every input, then the cotangent
+        "vjp": lambda a: (f"autograd.make_vjp({a['fn']}, argnum=tuple(range(len({a['inputs']}))))"
+                          f"(*{a['inputs']})[0]({a['cotangent']})"),
+    }
 
     def repro(self, expression: str) -> str:
-        return "import numpy as np\n" + translate(expression, "np", NUMPY_NAMES, {"cpu": ""})
+        body = translate(respell(expression, "np", self, self.spellings), "np", NUMPY_NAMES, {"cpu": ""})
+        if "autograd.make_vjp(" in body:  # inside a differentiated function NumPy's calls go to autograd.numpy
+            return "import autograd\nimport autograd.numpy as np\n" + body
+        return "import numpy as np\n" + body
 
     def _strides(self, a) -> tuple[int, ...]:
         return tuple(s // a.itemsize for s in a.strides)

@@ -137,12 +137,12 @@ class TestRecord:
                     "rules": list(rules), "op": leaf.op, "rule": leaf.rule, "message": str(leaf)[:MAX_MESSAGE]}
                 continue
             if isinstance(leaf, ConformanceFailure):
-                rules, classes, repro = leaf.rules or self.rules, _plain(leaf.case_class), leaf.repro
+                rules, classes, repro, shows = leaf.rules or self.rules, _plain(leaf.case_class), leaf.repro, leaf.shows
             else:
-                rules, classes, repro = self.rules, _classes_of_cases(cases), None
+                rules, classes, repro, shows = self.rules, _classes_of_cases(cases), None, None
             outcomes = {case_outcome(True, self.entries.get(r, []), classes) for r in rules}
             self.failures[(tuple(rules), _key(classes))] = {
-                "rules": list(rules), "classes": classes, "repro": repro,
+                "rules": list(rules), "classes": classes, "repro": repro, "shows": shows,
                 "message": _message(leaf)}
             if outcomes & {"fail"}:
                 ok = False

@@ -29,7 +29,8 @@ def _distinct_failures(evidence: RuleEvidence, entries: list[Expectation]) -> li
             continue
         outcome = case_outcome(True, entries, f["classes"])
         seen[key] = {"classes": f["classes"], "declared": outcome != "fail", "outcome": outcome,
-                     "message": f["message"], "repro": f.get("repro"), "test": f.get("test"), "count": 1}
+                     "message": f["message"], "repro": f.get("repro"), "shows": f.get("shows"),
+                     "test": f.get("test"), "count": 1}
     out = sorted(seen.values(), key=lambda f: f["declared"])
     return out[:MAX_FAILURES]
 

@@ -8,6 +8,7 @@ expected value, the bound, the observed value and a repro snippet.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -47,6 +48,77 @@ def _index(i: int, shape) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def plain_value(v):
+    """A value as exact JSON: bools and ints as they are, a Fraction as "n/d", a non-finite float as its repr."""
+    if isinstance(v, (bool, int)):
+        return v
+    return str(v) if isinstance(v, Fraction) else repr(v)
+
+
+def plain_observation(observation: Observation) -> dict:
+    """What a printed result must show to reproduce a failure: its shape, dtype and exact values."""
+    return {"shape": list(observation.shape), "dtype": observation.dtype,
+            "values": [plain_value(v) for v in observation.flat]}
+
+
+def _is_numpy_array(value) -> bool:
+    return type(value).__module__ == "numpy" and type(value).__name__ == "ndarray"
+
+
+def _numpy_source(a) -> str:
+    """A NumPy array as code: its values, dtype and, where a stride is negative, the reversing slice."""
+    flipped = tuple(slice(None, None, -1) if s < 0 else slice(None) for s in a.strides)
+    values = a[flipped].tolist()  # the values in memory order along each reversed dimension
+    text = f"np.array({values!r}, dtype={a.dtype.name!r})"
+    if 0 in a.shape:
+        text = f"np.zeros({a.shape!r}, dtype={a.dtype.name!r})"
+    if any(s < 0 for s in a.strides):
+        text += "[" + ", ".join("::-1" if s < 0 else ":" for s in a.strides) + "]"
+    return text
+
+
+def _without_repeated_imports(code: str) -> str:
+    seen: set[str] = set()
+    out = []
+    for line in code.splitlines():
+        if line.startswith(("import ", "from ")):
+            if line in seen:
+                continue
+            seen.add(line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def _call_lines(call: str) -> list[str]:
+    """The call as repro lines: statements joined by "; " each on its own line, then the value printed
+    (after an assignment, the variable assigned to; after a ``with`` block, nothing); a trailing
+    comment stays a comment."""
+    call, _, comment = call.partition("  # ")
+    *statements, last = [part.strip() for part in call.split("; ")]
+    shown = _value_of(last)
+    lines = [*statements, last, f"print({shown})"] if shown != last else [*statements, f"print({last})"]
+    if shown is None:
+        lines = [*statements, last]
+    if comment:
+        lines[-1] += "  # " + comment
+    return lines
+
+
+def _value_of(code: str) -> str | None:
+    """``code`` itself if it is an expression, the name an assignment writes to, else None."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code  # a fragment: printed as it is, so the repro shows where it breaks
+    node = tree.body[0] if len(tree.body) == 1 else None
+    if isinstance(node, ast.Expr):
+        return code
+    target = node.targets[0] if isinstance(node, ast.Assign) else getattr(node, "target", None)
+    while isinstance(target, (ast.Subscript, ast.Attribute)):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else None
+
+
 def _source_value(v):
     if isinstance(v, Fraction):
         return float(v) if v.denominator != 1 else float(v.numerator)
@@ -79,6 +151,7 @@ class Case:
         self.inputs: list[tuple[str, Any]] = []
         self.call_text = ""
         self.ran = 0  # executions of the operation under test
+        self._printed: Observation | None = None  # the observed result of the call the repro prints
         self.failed: ConformanceFailure | None = None  # the failure this case raised, if any
         self.observations: list[tuple[str, str, Any]] = []  # MAY behaviour: (rule, key, value)
         self.measurements: list[tuple[str, str, float, str]] = []  # (rule, key, value, repro)
@@ -115,21 +188,30 @@ class Case:
                               self.rules, "asarray") from exc
         return value
 
+    def input_device(self, name: str) -> str | None:
+        """The device input ``name`` was placed on (the case's own unless a subclass placed it elsewhere)."""
+        return self.device
+
     def source(self) -> str:
+        """The repro: the inputs as they were before any write, then the call, in the backend's API."""
         ns = self.backend.repro_namespace
         lines = []
         for name, value in self.inputs:
             if isinstance(value, Tensor):
+                device = self.input_device(name)
                 data = nest([_source_value(v) for v in value.values()], value.shape)
-                text = f"{ns}.tensor({data!r}, dtype={ns}.{value.dtype.name}, device={self.device!r})"
+                text = f"{ns}.tensor({data!r}, dtype={ns}.{value.dtype.name}, device={device!r})"
                 if 0 in value.shape:
-                    text = (f"{ns}.zeros({value.shape}, dtype={ns}.{value.dtype.name}, "
-                            f"device={self.device!r})")
+                    text = f"{ns}.zeros({value.shape}, dtype={ns}.{value.dtype.name}, device={device!r})"
                 lines.append(f"{name} = {text}")
+            elif _is_numpy_array(value):
+                if "import numpy as np" not in lines:
+                    lines.insert(0, "import numpy as np")
+                lines.append(f"{name} = {_numpy_source(value)}")
             else:
                 lines.append(f"{name} = {value!r}")
-        lines.append(f"print({self.call_text.format(ns=ns)})")
-        return self.backend.repro("\n".join(lines))
+        lines += _call_lines(self.call_text.format(ns=ns))
+        return _without_repeated_imports(self.backend.repro("\n".join(lines)))
 
     # ---- running ----------------------------------------------------------------------------
     def setup(self, op: str, fn: Callable[[], Any], rule: str | None = None):
@@ -150,7 +232,8 @@ class Case:
         try:
             result = fn()
         except Exception as exc:
-            self.fail(f"the backend raised {type(exc).__name__}: {exc}\nwhere the rule requires a result")
+            self.fail(f"the backend raised {type(exc).__name__}: {exc}\nwhere the rule requires a result",
+                      shows={"raises": type(exc).__name__})
         self.ran += 1
         return result
 
@@ -163,9 +246,12 @@ class Case:
         self.measurements.append((rule, key, value, self.source()))
 
     def observe(self, call_text: str, fn: Callable[[], Any]) -> Observation:
-        return self.backend.observe(self.run(call_text, fn))
+        """The observation of the call's result: what the repro's ``print`` shows."""
+        self._printed = self.backend.observe(self.run(call_text, fn))
+        return self._printed
 
-    def fail(self, what: str, rules: tuple[str, ...] | None = None) -> None:
+    def fail(self, what: str, rules: tuple[str, ...] | None = None, shows: dict | None = None) -> None:
+        """Raise the failure; ``shows`` is what the repro must show when run (see ConformanceFailure)."""
         rules = rules or self.rules
         backend = self.backend
         head = (f"rule {', '.join(rules)} broken by {backend.name} {backend.version} "
@@ -177,13 +263,17 @@ class Case:
         repro = self.source()
         message = (f"{head}\n  {what}\n  call: {call.lstrip('.')}\n  inputs:\n{inputs}\n"
                    f"  repro:\n" + "\n".join("    " + line for line in repro.splitlines()))
-        self.failed = ConformanceFailure(message, rules, self.device, self.dtype, self.classes(), repro)
+        self.failed = ConformanceFailure(message, rules, self.device, self.dtype, self.classes(), repro, shows)
         raise self.failed
 
     # ---- checks --------------------------------------------------------------------------------
     def check(self, condition: bool, what: str, rules: tuple[str, ...] | None = None) -> None:
         if not condition:
             self.fail(what, rules)
+
+    def _shows(self, observed: Observation) -> dict | None:
+        """The printed result must show ``observed`` when it is what the call returned (not a tensor read later)."""
+        return {"result": plain_observation(observed)} if self._printed is observed else None
 
     def expect_error(self, call_text: str, fn: Callable[[], Any]) -> str:
         """The rule requires an error: any exception passes (its message is returned)."""
@@ -199,19 +289,22 @@ class Case:
             shown = f": shape {obs.shape}, dtype {obs.dtype}, values {_show(obs.flat, obs.shape)}"
         except Exception as exc:  # a lazy backend may fail only when its result is read
             shown = f" of type {type(result).__name__}, which then raised {type(exc).__name__} when observed: {exc}"
-        self.fail(f"expected an error, but the backend returned a result{shown}")
+        self.fail(f"expected an error, but the backend returned a result{shown}", shows={"returns": True})
         return ""
 
     def expect(self, observed: Observation, expected: Tensor, rules: tuple[str, ...] | None = None,
                what: str = "result") -> None:
         """Shape, dtype and values of ``observed`` against the oracle tensor ``expected``."""
+        shows = self._shows(observed)
         if tuple(observed.shape) != tuple(expected.shape):
-            self.fail(f"{what} shape: expected {tuple(expected.shape)}, observed {tuple(observed.shape)}", rules)
+            self.fail(f"{what} shape: expected {tuple(expected.shape)}, observed {tuple(observed.shape)}", rules,
+                      shows)
         if observed.dtype != expected.dtype.name:
-            self.fail(f"{what} dtype: expected {expected.dtype.name}, observed {observed.dtype}", rules)
-        self.expect_values(observed.flat, expected, rules, what)
+            self.fail(f"{what} dtype: expected {expected.dtype.name}, observed {observed.dtype}", rules, shows)
+        self.expect_values(observed.flat, expected, rules, what, shows)
 
-    def expect_values(self, flat: list, expected: Tensor, rules=None, what: str = "result") -> None:
+    def expect_values(self, flat: list, expected: Tensor, rules=None, what: str = "result",
+                      shows: dict | None = None) -> None:
         exact_values = expected.values()
         accuracy = expected.accuracy
         errs = expected.errs() if accuracy == "bounded" else None
@@ -236,7 +329,7 @@ class Case:
                     f"{what} value at index {at}: expected {_fmt(target)} {bound} (exact value {_fmt(exp)}), "
                     f"observed {_fmt(obs)}{diff}\n  expected: {_show(exact_values, expected.shape)}\n"
                     f"  observed: {_show(flat, expected.shape)}"
-                    + (f"\n  bounds:   {_show(errs, expected.shape)}" if errs else ""), rules)
+                    + (f"\n  bounds:   {_show(errs, expected.shape)}" if errs else ""), rules, shows)
 
 
 def observed_flat(observation: Observation) -> list:

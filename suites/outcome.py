@@ -17,17 +17,21 @@ from typing import Any
 
 class ConformanceFailure(AssertionError):
     """A backend broke a rule. ``rules``, ``device``, ``dtype`` and ``case_class`` let expectations match it;
-    ``repro`` is code in the backend's own API that shows the failure (None when not known)."""
+    ``repro`` is code in the backend's own API that shows the failure (None when not known), and
+    ``shows`` what running it must show (``tensorcts.tools.repros`` checks it): ``{"raises": type name}``,
+    ``{"returns": True}`` (a result where an error was required), ``{"result": {shape, dtype, values}}``
+    of the printed value, or None where the check is not about the printed value."""
 
     def __init__(self, message: str, rules: tuple[str, ...], device: str | None = None,
                  dtype: str | None = None, case_class: Mapping[str, str] | None = None,
-                 repro: str | None = None):
+                 repro: str | None = None, shows: Mapping[str, Any] | None = None):
         super().__init__(message)
         self.rules = tuple(rules)
         self.device = device
         self.dtype = dtype
         self.case_class = dict(case_class or {})
         self.repro = repro
+        self.shows = dict(shows) if shows is not None else None
         if device is not None:
             self.case_class.setdefault("device", device)
         if dtype is not None:

@@ -107,7 +107,9 @@ class ViewOp:
             return f"[{format_index(self.arg)}]"
         if self.name == "t":
             return ".t()"
-        return f".{self.name}({', '.join(map(str, self.arg))})" if self.arg else f".{self.name}(())"
+        if self.name == "transpose":
+            return f".transpose({self.arg[0]}, {self.arg[1]})"
+        return f".{self.name}({tuple(self.arg)!r})"  # one shape argument: the form every adapter method takes
 
 
 def chain_text(name: str, ops) -> str:

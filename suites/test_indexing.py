@@ -204,7 +204,7 @@ def test_tutorial(backend, device, index, text, expected):
     if not backend.conventions_on(device).partial_index and not isinstance(index, tuple):
         index, text = (index, Ellipsis), text.replace("]", ", ...]")  # the standard's spelling of x[0]
     case = Case(backend, "indexing.tutorial", device, dtype)
-    x = case.setup(f"{{ns}}.arange(12, device={device!r}).reshape(3, 4)",
+    x = case.setup(f"{{ns}}.arange(12, device={device!r}).reshape((3, 4))",
                    lambda: backend.reshape(backend.arange(12, device=device), (3, 4)), rule="view.chained")
-    case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).reshape(3, 4)), {text})[-1]",
+    case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).reshape((3, 4))), {text})[-1]",
                              lambda: backend.getitem(x, index)), R.tensor(expected, dtype=dtype, exact=True))

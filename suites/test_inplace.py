@@ -275,7 +275,7 @@ def test_through_views(backend, device, data, op):
     base, o = case.input("base", recorded(base_ref)), case.input("o", o_ref)
     view = run_chain(case, backend, base, ops)  # setup: building the view is not under test
     sibling = case.setup("base.view(-1)", lambda: backend.view(base, (-1,)), rule="view.shape-compat")
-    text = f"v = {chain_text('base', ops)}; sibling = base.view(-1); v.{op}({'2.5' if op == 'fill_' else 'o'})"
+    text = f"v = {chain_text('base', ops)}; sibling = base.view((-1,)); v.{op}({'2.5' if op == 'fill_' else 'o'})"
     expected_base = _copy(base_ref)
     expected_view = expected_base
     for step in ops:
@@ -340,8 +340,8 @@ def test_overlap(backend, device, data, op):
     base_ref = data.draw(tensors(dtype, row_shape, int_limit=30), label="base")
     case = Case(backend, "inplace.overlap", device, dtype)
     base = case.input("base", recorded(base_ref))
-    e = case.setup(f"base.expand({m}, {n})", lambda: backend.expand(base, (m, n)), rule="view.strides")
-    head = f"e = base.expand({m}, {n}); "
+    e = case.setup(f"base.expand(({m}, {n}))", lambda: backend.expand(base, (m, n)), rule="view.strides")
+    head = f"e = base.expand(({m}, {n})); "
     if op in ARITH + ("copy_", "iadd"):
         o_ref = exact_tensor([1.5] * (m * n), (m, n), dtype)
         o = case.input("o", o_ref)

@@ -116,8 +116,8 @@ def test_spec_examples(backend, device):
     case.expect(_call(case, backend, "sum", a, 1, True), exact_tensor([3.0, 7.0], (2, 1), "float32"))
     for values, dtype in (([1, 2], "int32"), ([True, True, False], "bool")):
         case = Case(backend, "reduction.sum-dtype", device, dtype)
-        t = case.input("t", exact_tensor(values, (len(values),), dtype))
-        observed = _call(case, backend, "sum", t, None, False)
+        a = case.input("a", exact_tensor(values, (len(values),), dtype))
+        observed = _call(case, backend, "sum", a, None, False)
         case.check(observed.dtype == "int64" and observed.values == sum(values),
                    f"expected int64 {sum(values)}, observed {observed.dtype} {observed.values}")
 

@@ -88,7 +88,7 @@ def test_expand_minus_one_keeps_the_size(backend, device):
     base_ref = _arange(2, shape=(2, 1))
     case = Case(backend, "view.torch-spellings", device, "int32")
     base = case.input("base", base_ref)
-    observed = case.observe("base.expand(-1, 3)", lambda: backend.expand(base, (-1, 3)))
+    observed = case.observe("base.expand((-1, 3))", lambda: backend.expand(base, (-1, 3)))
     case.expect(observed, views.expand(base_ref, -1, 3))
 
 
@@ -161,7 +161,7 @@ def test_sum_of_int32_stays_on_its_device(backend, device):
 def _expanded(case: Case, backend):
     """``base.expand(-1, 3)`` for base = [[0], [1]] (int32): [[0, 0, 0], [1, 1, 1]]."""
     base = case.input("base", _arange(2, shape=(2, 1)))
-    return case.run("e = base.expand(-1, 3)", lambda: backend.expand(base, (-1, 3)))
+    return case.run("e = base.expand((-1, 3))", lambda: backend.expand(base, (-1, 3)))
 
 
 _EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
@@ -287,7 +287,7 @@ def test_size_of_a_transposed_zero_dim_tensor(backend, device):
 @pytest.mark.witness("int-data-infers-int64")
 def test_tensor_of_python_ints_is_int64(backend, device):
     case = Case(backend, "creation.tensor-dtype", device, "int64")
-    observed = case.observe("{ns}.tensor([[1, 2], [3, 4]])", lambda: backend.tensor([[1, 2], [3, 4]], device=device))
+    observed = case.observe(f"{{ns}}.tensor([[1, 2], [3, 4]], device={device!r})", lambda: backend.tensor([[1, 2], [3, 4]], device=device))
     case.expect(observed, exact_tensor([1, 2, 3, 4], (2, 2), "int64"))
 
 
@@ -295,7 +295,7 @@ def test_tensor_of_python_ints_is_int64(backend, device):
 @pytest.mark.witness("float-data-infers-float32")
 def test_tensor_of_python_floats_is_float32(backend, device):
     case = Case(backend, "creation.tensor-dtype", device, "float32")
-    observed = case.observe("{ns}.tensor([0.5, 1.5])", lambda: backend.tensor([0.5, 1.5], device=device))
+    observed = case.observe(f"{{ns}}.tensor([0.5, 1.5], device={device!r})", lambda: backend.tensor([0.5, 1.5], device=device))
     case.expect(observed, exact_tensor([0.5, 1.5], (2,), "float32"))
 
 

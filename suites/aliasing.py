@@ -108,6 +108,13 @@ _RULE_OF_OP = {"getitem": "indexing.basic-view", "transpose": "view.transpose", 
                "reshape": "view.reshape"}
 
 
+def values_only(ops: list[ViewOp]) -> list[ViewOp]:
+    """A chain whose result only provides values and a layout, not an alias: its ``view`` steps become
+    ``reshape``, which every library offers (a view wherever ``view`` would succeed, as the chains draw it),
+    so a library without views, or with stricter ``view`` rules (view.stride-compat), is not blocked."""
+    return [ViewOp("reshape", op.arg) if op.name == "view" else op for op in ops]
+
+
 def run_chain(case: Case, backend, native, ops, name: str = "base", under_test: bool = False):
     """Apply view operations through the adapter, one at a time.
 

@@ -48,6 +48,11 @@ def _index(i: int, shape) -> tuple[int, ...]:
     return tuple(reversed(out))
 
 
+def rank_class(shape) -> str:
+    """The ``rank`` case class of a shape: "0-d", "1-d" or "n-d"."""
+    return "0-d" if len(shape) == 0 else "1-d" if len(shape) == 1 else "n-d"
+
+
 def plain_value(v):
     """A value as exact JSON: bools and ints as they are, a Fraction as "n/d", a non-finite float as its repr."""
     if isinstance(v, (bool, int)):
@@ -166,8 +171,7 @@ class Case:
             out.setdefault("dtype", self.dtype)
         tensors = [v for _, v in self.inputs if isinstance(v, Tensor)]
         if tensors and "rank" not in out:
-            ndim = max(len(t.shape) for t in tensors)
-            out["rank"] = "0-d" if ndim == 0 else "1-d" if ndim == 1 else "n-d"
+            out["rank"] = rank_class(max((t.shape for t in tensors), key=len))
         if tensors and "size" not in out:
             out["size"] = "empty" if any(0 in t.shape for t in tensors) else "nonempty"
         return out
@@ -217,6 +221,7 @@ class Case:
     def setup(self, op: str, fn: Callable[[], Any], rule: str | None = None):
         """A step that only builds inputs for the operation under test: if it fails for any reason
         (``Unsupported`` included), the case is ``blocked`` by ``op`` (of ``rule``), never failed."""
+        op = op.replace("{ns}", self.backend.repro_namespace)  # the blocking step as the library spells it
         try:
             return fn()
         except BaseException as exc:
@@ -236,6 +241,13 @@ class Case:
                       shows={"raises": type(exc).__name__})
         self.ran += 1
         return result
+
+    def observe_after(self, name: str, native) -> Observation:
+        """The observation of input ``name`` after the call (an in-place write): the repro prints ``name``
+        after the call, so it shows what this observation holds."""
+        self.call_text = f"{self.call_text.partition('; ')[0]}; {name}"
+        self._printed = self.backend.observe(native)
+        return self._printed
 
     def may(self, rule: str, key: str, value: Any) -> None:
         """Record behaviour the spec leaves to the library (MAY): an observation, never a failure."""

@@ -76,20 +76,25 @@ def test_default_dtype(backend, device, data, kind):
 
 
 @pytest.mark.rule("creation.empty")
-@given(data=st.data(), legacy=st.booleans())
-def test_empty(backend, device, data, legacy):
+@given(data=st.data())
+def test_empty(backend, device, data):
     shape = data.draw(cached_shapes(min_dims=1), label="shape")
     case = Case(backend, "creation.empty", device)
-    if legacy:
-        text = f"{{ns}}.Tensor{shape}"
-        t = case.run(text, lambda: backend.legacy_constructor(*shape))
-        dtype = None
-    else:
-        dtype = choose(data, (None, *backend.dtypes(device)), label="dtype")
-        text = f"{{ns}}.empty({shape}, dtype={dtype and '{ns}.' + dtype}, device={device!r})"
-        t = case.run(text, lambda: backend.empty(shape, dtype=dtype, device=device))
+    dtype = choose(data, (None, *backend.dtypes(device)), label="dtype")
+    text = f"{{ns}}.empty({shape}, dtype={dtype and '{ns}.' + dtype}, device={device!r})"
+    t = case.run(text, lambda: backend.empty(shape, dtype=dtype, device=device))
     # core: without a dtype, the library's declared default float dtype (creation.default-dtype holds PyTorch's)
     _shape_and_dtype(case, backend, t, shape, dtype or backend.conventions_on(device).default_float, text)
+
+
+@pytest.mark.rule("creation.legacy-constructor")
+@given(data=st.data())
+def test_legacy_constructor(backend, device, data):
+    shape = data.draw(cached_shapes(min_dims=1), label="shape")
+    case = Case(backend, "creation.legacy-constructor", device)
+    text = f"{{ns}}.Tensor{shape}"
+    t = case.run(text, lambda: backend.legacy_constructor(*shape))
+    _shape_and_dtype(case, backend, t, shape, "float32", text)
 
 
 @cache

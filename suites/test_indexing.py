@@ -7,7 +7,7 @@ import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.adapters.base import PYTORCH_CONVENTIONS
-from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, writes
+from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, values_only, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
 from tensorcts.suites.strategies_view import (
@@ -33,6 +33,7 @@ def test_basic_values(backend, device, data):
     written = index[0] if len(index) == 1 and data.draw(st.booleans(), label="plain") else index
     expected = t_ref[index]
     case = Case(backend, "indexing.basic-values", device, dtype, index=index_kind(written))
+    ops = values_only(ops)  # the chain provides values and a layout only
     t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     observed = case.observe(chain_text("base", [*ops, ViewOp("getitem", index)]),
                             lambda: backend.getitem(t, written))
@@ -113,6 +114,7 @@ def test_advanced_copy(backend, device, data):
     expected = t_ref[index_ref]
     case = Case(backend, "indexing.advanced-copy", device, dtype, index=INDEX_CLASS[kind])
     base = case.input("base", recorded(base_ref))
+    ops = values_only(ops)  # the chain provides values and a layout only
     t = run_chain(case, backend, base, ops)
     index = tuple(case.input("idx", i) if isinstance(i, R.Tensor) else i for i in index_ref)
     shown = ", ".join("idx" if isinstance(i, R.Tensor) else format_index((i,)) for i in index_ref)
@@ -141,6 +143,7 @@ def test_out_of_bounds(backend, device, data):
     as_list = lists and t_ref.numel() > 0 and data.draw(st.booleans(), label="as a list")  # else out-of-bounds-empty
     index = (*([slice(None)] * at), [i] if as_list else i)
     case = Case(backend, "indexing.out-of-bounds", device, dtype, index="list" if as_list else "int")
+    ops = values_only(ops)  # the chain provides values and a layout only
     t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 
@@ -185,6 +188,7 @@ def test_negative_step(backend, device, data):
     item = slice(start, stop, data.draw(st.integers(-3, -1), label="step"))
     index = (*([slice(None)] * at), item)
     case = Case(backend, "indexing.negative-step", device, dtype)
+    ops = values_only(ops)  # the chain provides values and a layout only
     t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     case.expect_error(f"{chain_text('base', ops)}[{format_index(index)}]", lambda: backend.getitem(t, index))
 

@@ -97,9 +97,22 @@ def test_mutates_self_only(backend, device, data, op):
     case = Case(backend, "inplace.mutates-self-only", device, s_ref.dtype.name)
     s, o = case.input("t", s_ref), case.input("o", o_ref)
     case.run(f"t.{op}(o)", lambda: getattr(backend, op)(s, o))
-    case.expect(backend.observe(o), o_ref, what=f"o after t.{op}(o) (must be unchanged)")
+    case.expect(case.observe_after("o", o), o_ref, what=f"o after t.{op}(o) (must be unchanged)")
     expected = _oracle(op, s_ref, o_ref)
-    case.expect(backend.observe(s), expected, what=f"t after t.{op}(o)")
+    case.expect(case.observe_after("t", s), expected, what=f"t after t.{op}(o)")
+
+
+@pytest.mark.rule("inplace.mutates-self-only")
+@pytest.mark.parametrize("op", ARITH + ("copy_",))
+def test_mutates_self_only_tutorial_example(backend, device, op):
+    """The spec's example, x2.add_(x1) with operands of one shape and dtype: x1 keeps its values."""
+    backend.require("inplace")
+    x1_ref, x2_ref = exact_tensor([1.0, 2.0], (2,), "float32"), exact_tensor([3.0, 4.0], (2,), "float32")
+    case = Case(backend, "inplace.mutates-self-only", device, "float32")
+    x2, x1 = case.input("t", x2_ref), case.input("o", x1_ref)
+    case.run(f"t.{op}(o)", lambda: getattr(backend, op)(x2, x1))
+    case.expect(case.observe_after("o", x1), x1_ref, what=f"o after t.{op}(o) (must be unchanged)")
+    case.expect(case.observe_after("t", x2), _oracle(op, x2_ref, x1_ref), what=f"t after t.{op}(o)")
 
 
 @pytest.mark.rule("inplace.values")
@@ -113,7 +126,7 @@ def test_values(backend, device, data, op):
     case = Case(backend, "inplace.values", device, s_ref.dtype.name, operands=_operands(s_ref, o_ref))
     s, o = case.input("t", s_ref), case.input("o", o_ref)
     case.run(f"t.{op}(o)", lambda: getattr(backend, op)(s, o))
-    case.expect(backend.observe(s), expected, what=f"t after t.{op}(o)")
+    case.expect(case.observe_after("t", s), expected, what=f"t after t.{op}(o)")
 
 
 @pytest.mark.rule("inplace.values")
@@ -131,7 +144,7 @@ def test_values_mixed_dtype_cancellation(backend, device, op):
     case = Case(backend, "inplace.values", device, "float32", operands="float32 float64")
     s, o = case.input("t", s_ref), case.input("o", o_ref)
     case.run(f"t.{op}(o)", lambda: getattr(backend, op)(s, o))
-    case.expect(backend.observe(s), _oracle(op, s_ref, o_ref), what=f"t after t.{op}(o)")
+    case.expect(case.observe_after("t", s), _oracle(op, s_ref, o_ref), what=f"t after t.{op}(o)")
 
 
 @pytest.mark.rule("inplace.no-shape-change")

@@ -21,9 +21,10 @@ from tensorcts.suites.aliasing import (
     final_arg,
     recorded,
     run_chain,
+    values_only,
     writes,
 )
-from tensorcts.suites.checks import Case
+from tensorcts.suites.checks import Case, rank_class
 from tensorcts.suites.strategies_view import (
     TORCH_KINDS,
     ViewOp,
@@ -146,6 +147,7 @@ def test_transpose_strides(backend, device, data):
     op = ViewOp(kind, final_arg(data, t_ref, kind))
     expected = op.on_reference(t_ref)
     case = Case(backend, "view.transpose", device, dtype, form=kind)
+    ops = values_only(ops)  # the chain provides values and a layout only
     t = run_chain(case, backend, case.input("base", recorded(base_ref)), ops)
     observed = case.observe(chain_text("base", [*ops, op]), lambda: op.on_backend(backend, t))
     case.expect(observed, expected)
@@ -179,7 +181,8 @@ def test_torch_spellings(backend, device, data):
 def test_contiguous(backend, device, data):
     dtype = data.draw(cached_dtypes(backend, device, "if"), label="dtype")
     base_ref, ops, t_ref = data.draw(view_chains(dtype), label="chain")
-    case = Case(backend, "view.contiguous", device, dtype)
+    # the rank class is the tensor contiguous() is called on, not the base of its chain
+    case = Case(backend, "view.contiguous", device, dtype, rank=rank_class(t_ref.shape))
     base = case.input("base", recorded(base_ref))
     t = run_chain(case, backend, base, ops)
     text = chain_text("base", ops) + ".contiguous()"

@@ -43,6 +43,17 @@ def test_mutant_is_killed_under_its_rule(mutant_results, mutant):
                               f"{result['output_tail']}")
 
 
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[spec_of(m).removeprefix("tensorcts.adapters.mutants.") for m in MUTANTS])
+def test_the_repros_of_a_mutants_failures_run_as_pasted(mutant_results, mutant):
+    """Each failure that killed the mutant has a repro, and it runs up to its call (tools.repros --runs-only)."""
+    result = mutant_results[spec_of(mutant)]
+    if getattr(mutant, "killed_unless_pass", False):
+        pytest.skip("a vacuous-pass mutant is killed by a verdict other than pass, with no failure to repro")
+    assert result["repros"], f"{spec_of(mutant)}: its failures carry no repro"
+    broken = [f"{detail}\n{repro}" for outcome, detail, repro in result["repros"] if outcome == "broken"]
+    assert not broken, "\n\n".join(broken)
+
+
 def test_every_mutant_names_a_docstring():
     """A mutant says which realistic bug it models."""
     assert [spec_of(m) for m in MUTANTS if not (m.__doc__ or "").strip()] == []

@@ -5,8 +5,8 @@
     python -m tensorcts.tools.repros report.json --json out.json
 
 Each failing case class in the report (``rules.*.failures``, declared or not) carries
-``repro``, code in the backend's own API, and ``shows``, what running it must show. Each
-repro runs in a fresh interpreter. Outcomes:
+``repro``, code in the backend's own API, and ``shows``, what running it must show. The
+repros run in a fresh interpreter, each in fresh globals. Outcomes:
 
 - ``reproduces``: it shows what the report says: it raises the same exception type, or
   returns where an error was required, or its printed result (read through the report's
@@ -32,32 +32,52 @@ from pathlib import Path
 
 TIMEOUT_S = 120
 
-# Runs in a fresh interpreter: argv[1] is a JSON file {code, adapter}; the outcome goes to argv[2]
-# (the repro prints to stdout). print is captured so the printed object itself can be observed.
+# Runs in a fresh interpreter: argv[1] is a JSON file {codes, adapter}; the outcomes go to argv[2] (the
+# repros print to stdout). Each code runs in fresh globals; print is captured so the printed object itself
+# can be observed. One interpreter runs a report's repros (imports are paid once); if it dies, each repro
+# is run again alone, so a crash belongs to the repro that caused it.
 _DRIVER = r"""
 import builtins, json, sys, traceback
 job = json.load(open(sys.argv[1]))
-printed, real_print = [], builtins.print
-builtins.print = lambda *args, **kwargs: printed.append(args)
-out = {"raised": None, "line": None, "printed": False, "result": None, "observe_error": None}
-try:
-    exec(compile(job["code"], "<repro>", "exec"), {"__name__": "__main__"})
-except BaseException as exc:
-    out["raised"], out["error"] = type(exc).__name__, str(exc)[:500]
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<repro>"]
-    out["line"] = frames[-1].lineno if frames else None
-builtins.print = real_print
-if printed and len(printed[-1]) == 1 and job["adapter"]:
-    out["printed"] = True
+real_print = builtins.print
+observe = None
+if job["adapter"]:
+    from tensorcts.harness.backends import resolve
+    from tensorcts.suites.checks import plain_observation
+    adapter = resolve(job["adapter"])
+    observe = lambda obj: plain_observation(adapter.observe(obj))
+    for name in job["patch"]:  # a mutant's in-place methods stand in for torch's own (re-entry: the real one)
+        import torch
+        real, busy = getattr(torch.Tensor, name), []
+        def patched(self, *args, _name=name, _real=real, _busy=busy, **kwargs):
+            if _busy:
+                return _real(self, *args, **kwargs)
+            _busy.append(1)
+            try:
+                return getattr(adapter, _name)(self, *args, **kwargs)
+            finally:
+                _busy.pop()
+        setattr(torch.Tensor, name, patched)
+outcomes = []
+for code in job["codes"]:
+    printed = []
+    builtins.print = lambda *args, **kwargs: printed.append(args)
+    out = {"raised": None, "line": None, "printed": False, "result": None, "observe_error": None}
     try:
-        from tensorcts.harness.backends import resolve
-        from tensorcts.suites.checks import plain_observation
-        out["result"] = plain_observation(resolve(job["adapter"]).observe(printed[-1][0]))
-    except Exception as exc:
-        out["observe_error"] = f"{type(exc).__name__}: {exc}"[:500]
-elif printed:
-    out["printed"] = True
-json.dump(out, open(sys.argv[2], "w"))
+        exec(compile(code, "<repro>", "exec"), {"__name__": "__main__"})
+    except BaseException as exc:
+        out["raised"], out["error"] = type(exc).__name__, str(exc)[:500]
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == "<repro>"]
+        out["line"] = frames[-1].lineno if frames else None
+    builtins.print = real_print
+    out["printed"] = bool(printed)
+    if printed and len(printed[-1]) == 1 and observe is not None:
+        try:
+            out["result"] = observe(printed[-1][0])
+        except Exception as exc:
+            out["observe_error"] = f"{type(exc).__name__}: {exc}"[:500]
+    outcomes.append(out)
+json.dump(outcomes, open(sys.argv[2], "w"))
 """
 
 
@@ -70,18 +90,30 @@ class Outcome:
     repro: str
 
 
-def _run(code: str, adapter: str | None) -> dict:
+def run_repros(codes: list[str], adapter: str | None, patch: tuple[str, ...] = ()) -> list[dict]:
+    """Each repro's run: what it raised (and at which line), whether it printed, and the printed result.
+    ``patch`` names torch.Tensor methods the adapter (a mutant of the torch adapter) replaces while they run."""
+    if not codes:
+        return []
+    got = _run_batch(codes, adapter, patch, TIMEOUT_S + 2 * len(codes))
+    if got is not None:
+        return got
+    return [(_run_batch([code], adapter, patch, TIMEOUT_S) or [{"crashed": _crash}])[0] for code in codes]
+
+
+_crash = f"the interpreter died or gave no result within {TIMEOUT_S} s"
+
+
+def _run_batch(codes: list[str], adapter: str | None, patch: tuple[str, ...], timeout: float) -> list[dict] | None:
     with tempfile.TemporaryDirectory(prefix="tensorcts-repro-") as tmp:
         job, result = Path(tmp) / "job.json", Path(tmp) / "out.json"
-        job.write_text(json.dumps({"code": code, "adapter": adapter}))
+        job.write_text(json.dumps({"codes": codes, "adapter": adapter, "patch": list(patch)}))
         try:
-            proc = subprocess.run([sys.executable, "-c", _DRIVER, str(job), str(result)], cwd=tmp,
-                                  capture_output=True, text=True, timeout=TIMEOUT_S)
+            subprocess.run([sys.executable, "-c", _DRIVER, str(job), str(result)], cwd=tmp,
+                           capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            return {"crashed": f"no result within {TIMEOUT_S} s"}
-        if not result.is_file():
-            return {"crashed": f"the interpreter exited {proc.returncode}: {proc.stderr[-500:]}"}
-        return json.loads(result.read_text())
+            return None
+        return json.loads(result.read_text()) if result.is_file() else None
 
 
 def judge(shows: dict | None, got: dict, last_line: int, runs_only: bool) -> tuple[str, str]:
@@ -121,19 +153,43 @@ def _brief(result: dict | None) -> str:
     return f"{result['dtype']}{result['shape']} [{shown}]"
 
 
+def failures_of(report: dict) -> list[tuple[str, dict]]:
+    """(rule, failure) for every failing case class the report lists, declared or not."""
+    return [(rule, f) for rule, entry in sorted(report["rules"].items()) for f in entry.get("failures") or []]
+
+
 def check_report(report: dict, runs_only: bool = False) -> list[Outcome]:
     adapter = None if runs_only else report["backend"].get("adapter")
+    return check_failures(failures_of(report), adapter, runs_only)
+
+
+def check_failures(failures: list[tuple[str, dict]], adapter: str | None, runs_only: bool,
+                   patch: tuple[str, ...] = ()) -> list[Outcome]:
+    with_repro = [(rule, f) for rule, f in failures if f.get("repro")]
+    runs = iter(run_repros([f["repro"] for _, f in with_repro], adapter, patch))
     outcomes = []
-    for rule, entry in sorted(report["rules"].items()):
-        for failure in entry.get("failures") or []:
-            repro = failure.get("repro")
-            if not repro:
-                outcomes.append(Outcome(rule, failure["classes"], "broken", "the failure has no repro", ""))
-                continue
-            got = _run(repro, adapter)
-            outcome, detail = judge(failure.get("shows"), got, len(repro.rstrip().splitlines()), runs_only)
-            outcomes.append(Outcome(rule, failure["classes"], outcome, detail, repro))
+    for rule, failure in failures:
+        repro = failure.get("repro")
+        if not repro:
+            outcomes.append(Outcome(rule, failure["classes"], "broken", "the failure has no repro", ""))
+            continue
+        outcome, detail = judge(failure.get("shows"), next(runs), len(repro.rstrip().splitlines()), runs_only)
+        outcomes.append(Outcome(rule, failure["classes"], outcome, detail, repro))
     return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, int]:
+    return {k: sum(o.outcome == k for o in outcomes) for k in ("reproduces", "runs", "broken")}
+
+
+def print_outcomes(outcomes: list[Outcome], verbose: bool = True) -> None:
+    for o in outcomes:
+        if not verbose and o.outcome != "broken":
+            continue
+        classes = ", ".join(f"{k}={v}" for k, v in sorted(o.classes.items()))
+        print(f"{o.outcome:10} {o.rule} [{classes}]: {o.detail}")
+        if o.outcome == "broken" and o.repro:
+            print("\n".join("    " + line for line in o.repro.splitlines()))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,18 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report", type=Path)
     parser.add_argument("--runs-only", action="store_true", help="check only that each repro runs as pasted")
     parser.add_argument("--json", type=Path, help="write the outcomes here")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print only the broken repros and the counts")
     args = parser.parse_args(argv)
     try:
         report = json.loads(args.report.read_text())
     except (OSError, json.JSONDecodeError) as exc:
         parser.error(f"cannot read report {args.report}: {exc}")
     outcomes = check_report(report, args.runs_only)
-    for o in outcomes:
-        classes = ", ".join(f"{k}={v}" for k, v in sorted(o.classes.items()))
-        print(f"{o.outcome:10} {o.rule} [{classes}]: {o.detail}")
-        if o.outcome == "broken" and o.repro:
-            print("\n".join("    " + line for line in o.repro.splitlines()))
-    counts = {k: sum(o.outcome == k for o in outcomes) for k in ("reproduces", "runs", "broken")}
+    print_outcomes(outcomes, verbose=not args.quiet)
+    counts = summary(outcomes)
     print(f"repros of {report['backend']['name']}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=1) + "\n")

@@ -41,7 +41,7 @@ class DefaultFloat64(TorchAdapter):
 class LegacyConstructorTakesData(TorchAdapter):
     """Tensor(2, 3, 4) read as data (the tutorial's confusion): a 1-D tensor holding 2, 3, 4."""
 
-    breaks = "creation.empty"
+    breaks = "creation.legacy-constructor"
 
     def legacy_constructor(self, *sizes):
         return self.lib.tensor([float(s) for s in sizes])
@@ -116,3 +116,12 @@ class ArangeEmptyOnBadStep(TorchAdapter):
         if step == 0 or (end - start) * step < 0:
             return self.lib.zeros(0, dtype=self.native_dtype(dtype), device=device)
         return super().arange(*args, dtype=dtype, device=device)
+
+
+class EmptyIgnoresDtype(TorchAdapter):
+    """empty(shape, dtype=d) drops the dtype argument on its way to the allocator: always float32."""
+
+    breaks = "creation.empty"
+
+    def empty(self, shape, dtype=None, device=None):
+        return super().empty(shape, device=device)

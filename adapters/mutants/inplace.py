@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tensorcts.adapters.base import Unsupported
 from tensorcts.adapters.torch import TorchAdapter
 
 
@@ -122,3 +123,30 @@ class AdvancedSetitemWritesCopy(TorchAdapter):
                 target.fill_(value)
             return
         t[index] = value
+
+
+class CopyScribblesOnSource(TorchAdapter):
+    """copy_ uses its source as scratch space and leaves it negated: the source's values change.
+    Its repro must list the inputs as they were before the write, or it would not reproduce."""
+
+    breaks = "inplace.mutates-self-only"
+
+    def copy_(self, t, src):
+        out = t.copy_(src)
+        if src.dtype.is_floating_point:
+            src.neg_()
+        return out
+
+
+class InplaceArithmeticUnsupported(TorchAdapter):
+    """A binding without in-place arithmetic: every add_/sub_/mul_/div_ reports the operation unsupported.
+    Only the cases that expect an error return early; the rule must not pass on those alone (a vacuous pass)."""
+
+    breaks = "inplace.dtype"
+    #: killed when the rule does not pass: unsupported or untested is the true verdict here
+    killed_unless_pass = True
+
+    def _missing(self, *args, **kwargs):
+        raise Unsupported("this binding has no in-place arithmetic")
+
+    add_ = sub_ = mul_ = div_ = _missing

@@ -221,7 +221,7 @@ class Case:
     def setup(self, op: str, fn: Callable[[], Any], rule: str | None = None):
         """A step that only builds inputs for the operation under test: if it fails for any reason
         (``Unsupported`` included), the case is ``blocked`` by ``op`` (of ``rule``), never failed."""
-        op = op.replace("{ns}", self.backend.repro_namespace)  # the blocking step as the library spells it
+        op = op.replace("{ns}", getattr(self.backend, "repro_namespace", "torch"))  # as the library spells it
         try:
             return fn()
         except BaseException as exc:

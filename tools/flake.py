@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_seed(seed: int, backend: str, profile: str, extra: list[str]) -> dict:
+def run_seed(seed: int, backend: str, profile: str, extra: list[str], keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="tensorcts-flake-") as tmp:
         report_path = Path(tmp) / "report.json"
         cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites"), f"--backend={backend}",
@@ -43,6 +44,9 @@ def run_seed(seed: int, backend: str, profile: str, extra: list[str]) -> dict:
             rules = json.loads(report_path.read_text())["rules"]
             failed = [(r, (e.get("message") or "")[:1500]) for r, e in rules.items() if e["status"] in ("fail", "xpass")]
             verdicts = {r: e["status"] for r, e in rules.items()}
+            if keep is not None:
+                keep.mkdir(parents=True, exist_ok=True)
+                shutil.copy(report_path, keep / f"{backend}-{seed}.json")
     ok = proc.returncode == 0 and not failed
     tail = "" if ok else proc.stdout[-3000:] + proc.stderr[-1500:]
     return {"seed": seed, "ok": ok, "exit_code": proc.returncode, "failed_rules": failed,
@@ -74,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="seeds run at once (default 1)")
     parser.add_argument("--profile", default="default", help="Hypothesis profile (default: default)")
     parser.add_argument("--json", type=Path, help="write the results here")
+    parser.add_argument("--keep-reports", type=Path, metavar="DIR",
+                        help="keep each seed's conformance report as DIR/<backend>-<seed>.json")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     args = parser.parse_args(argv)
     if args.seeds:
@@ -90,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     results = []
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = [pool.submit(run_seed, s, args.backend, args.profile, args.pytest_args) for s in seeds]
+        futures = [pool.submit(run_seed, s, args.backend, args.profile, args.pytest_args, args.keep_reports) for s in seeds]
         for done, future in enumerate(as_completed(futures), start=1):
             r = future.result()
             results.append(r)

@@ -165,7 +165,9 @@ def test_out_of_bounds_empty(backend, device):
 @pytest.mark.rule("indexing.out-of-bounds-empty")
 @pytest.mark.witness("empty-tensor-index-list")
 def test_out_of_bounds_empty_witness(backend, device):
-    _out_of_bounds_empty(backend, device, "float32", (1, 0), 0, 1, False)
+    # a list where the library takes one as an index (conventions.list_index), else the integer array
+    as_tensor = not backend.conventions_on(device).list_index
+    _out_of_bounds_empty(backend, device, "float32", (1, 0), 0, 1, as_tensor)
 
 
 def _out_of_bounds_empty(backend, device, dtype, shape, at, i, as_tensor) -> None:

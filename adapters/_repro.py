@@ -24,7 +24,7 @@ NUMPY_NAMES = {"tensor": "array", "sub": "subtract", "mul": "multiply", "div": "
 Spelling = str | Callable[[dict[str, str]], str]
 
 #: torch method names the suites write -> the adapter method that implements them
-TORCH_ALIASES = {"numpy": "to_numpy"}
+TORCH_ALIASES = {"numpy": "to_numpy", "Tensor": "legacy_constructor"}
 
 #: the spellings NumPy-like namespaces share (NumPy, JAX, CuPy): reductions take axis/keepdims,
 #: views are functions of the namespace

@@ -96,6 +96,7 @@ class NumpyAdapter(Adapter):
         "copy_": "np.copyto({t}, {src})\n{t}",
         "stride": "tuple(s // {t}.itemsize for s in {t}.strides)",
         "from_numpy": "np.asarray({a})",
+        "legacy_constructor": lambda a: f"np.ndarray(({', '.join(a['sizes'])},))",
         "cpu": "{t}.to_device('cpu')",
         "to": lambda a: _spell_to(a),
         # HIPS autograd: make_vjp over every input, then the cotangent

@@ -283,6 +283,12 @@ class Case:
         if not condition:
             self.fail(what, rules)
 
+    def check_result(self, observed: Observation, condition: bool, what: str,
+                     rules: tuple[str, ...] | None = None) -> None:
+        """A check about the observed result of the call: a failure's repro must print ``observed``."""
+        if not condition:
+            self.fail(what, rules, self._shows(observed))
+
     def _shows(self, observed: Observation) -> dict | None:
         """The printed result must show ``observed`` when it is what the call returned (not a tensor read later)."""
         return {"result": plain_observation(observed)} if self._printed is observed else None

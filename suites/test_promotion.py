@@ -46,7 +46,7 @@ def _ops(backend, device, a_ref, b_ref, case_rule: str, turn: int) -> None:
         observed = case.observe(f"a {symbol} b", partial(backend.binary_operator, symbol, a, b))
     else:
         observed = case.observe(f"{{ns}}.{op}(a, b)", partial(getattr(backend, op), a, b))
-    case.check(observed.dtype == expected,
+    case.check_result(observed, observed.dtype == expected,
                f"result dtype of {a_ref.dtype.name}{list(a_ref.shape)} {symbol} "
                f"{b_ref.dtype.name}{list(b_ref.shape)}: expected {expected}, observed {observed.dtype}")
 
@@ -106,7 +106,7 @@ def test_python_scalar_operands(backend, device, data, first_form, scalars):
                     observed = case.observe(f"{s!r} {symbol} t", partial(backend.binary_operator, symbol, s, t))
                 else:
                     observed = case.observe(f"{{ns}}.{op}(t, {s!r})", partial(getattr(backend, op), t, s))
-                case.check(observed.dtype == expected,
+                case.check_result(observed, observed.dtype == expected,
                            f"result dtype of {dtype}{list(shape)} and Python {type(s).__name__} {s!r} "
                            f"({form}, {op}): expected {expected}, observed {observed.dtype}")
 
@@ -148,4 +148,4 @@ def test_spec_statements(backend, device):
         case = Case(backend, rule, device, want)
         a, b = case.input("a", a_ref), case.input("b", b_ref)
         observed = case.observe("a + b", partial(backend.binary_operator, "+", a, b))
-        case.check(observed.dtype == want, f"dtype: expected {want}, observed {observed.dtype}")
+        case.check_result(observed, observed.dtype == want, f"dtype: expected {want}, observed {observed.dtype}")

@@ -14,6 +14,11 @@ Hypothesis profile (harness/profiles.py).
   ``autograd.functional`` is declared and ``autograd.tape`` is not.
 - Random: ``Tensor.manual_seed`` (returns ``None``), ``Tensor.rand``/``Tensor.randn``.
 - NumPy: ``Tensor(ndarray)`` and ``Tensor.numpy()`` copy; no shared memory.
+- Conventions: tinygrad's default int is ``dtypes.int`` (int32), its default float
+  ``dtypes.float`` (float32). A result of a tensor and a Python number may carry the weak
+  dtype ``weakfloat``/``weakint`` (like JAX's weak types): it is stored and realized as the
+  default float/int (``.numpy()`` gives float32) and only promotes more weakly, so its dtype is
+  read as that default.
 """
 
 from __future__ import annotations
@@ -21,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._repro import translate
-from .base import Adapter, Observation, Unsupported
+from ._repro import respell, translate
+from .base import Adapter, Conventions, Observation, Unsupported
 from .torch import _exact_nested, _kwargs
 
 
@@ -31,6 +36,7 @@ class TinygradAdapter(Adapter):
     capabilities = frozenset({"inplace", "autograd.functional", "random", "float64", "int64"})
     #: the Hypothesis profile the suites use unless --hypothesis-profile says otherwise
     hypothesis_profile = "tinygrad"
+    conventions = Conventions(default_int="int32")  # dtypes.default_int is dtypes.int32
 
     def __init__(self):
         from importlib.metadata import version
@@ -43,6 +49,9 @@ class TinygradAdapter(Adapter):
         self._native = {"bool": dtypes.bool, "int32": dtypes.int32, "int64": dtypes.int64,
                         "float32": dtypes.float32, "float64": dtypes.float64}
         self._names = {v: k for k, v in self._native.items()}
+        # weak dtypes: realized as the default float/int (dtypes.default_float, dtypes.default_int)
+        self._names[dtypes.weakfloat] = self._names[dtypes.default_float]
+        self._names[dtypes.weakint] = self._names[dtypes.default_int]
 
     # ---- identity ------------------------------------------------------------------
     def _device(self, name: str | None):
@@ -77,7 +86,18 @@ class TinygradAdapter(Adapter):
 
     repro_namespace = "Tensor"
 
+    #: how this adapter's methods read in tinygrad (adapters/_repro.py): each mirrors the method's body
+    spellings = {
+        "sum": "{a}.sum(axis={dim}, keepdim={keepdim})",
+        "mean": "{a}.mean(axis={dim}, keepdim={keepdim})",
+        "t": "{t}.T",
+        "copy_": "{t}.assign({src})",
+        "from_numpy": "Tensor({a})",
+        "vjp": lambda a: f"{a['fn']}(*{a['inputs']}).gradient(*{a['inputs']}, gradient={a['cotangent']})",
+    }
+
     def repro(self, expression: str) -> str:
+        expression = respell(expression, "Tensor", self, self.spellings)
         body = translate(expression, "Tensor", {"tensor": ""}, {"cpu": ""}).replace("Tensor.(", "Tensor(")
         return "from tinygrad import Tensor, dtypes\n" + body.replace("dtype=Tensor.", "dtype=dtypes.")
 

@@ -85,7 +85,11 @@ def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS
     lead = [pick(draw, (slice(None), slice(1, None), slice(None, None, 2))) for _ in range(at)]
     size = shape[at]
     if kind.startswith("int"):
-        values = draw(st.lists(st.integers(-size, size - 1), max_size=6)) if size else []
+        # an empty Python list has no element to say it is an integer index: only a tensor is empty here
+        least = 1 if kind == "int list" else 0
+        values = draw(st.lists(st.integers(-size, size - 1), min_size=least, max_size=6)) if size else []
+        if not values and kind == "int list":
+            kind = "int tensor"
         item_ref = exact_tensor(values, (len(values),), "int64") if kind == "int tensor" else values
     else:
         # a nested list is read as a tuple of indices by PyTorch (deprecated), so bool lists are 1-D

@@ -212,3 +212,15 @@ def test_a_record_reraises_undeclared_failures_and_ends_a_test_of_declared_ones(
         declared.run_example(_example("broadcast", True))
     (failure,) = declared.as_dict()["failures"]
     assert failure["classes"]["form"] == "broadcast" and failure["repro"] == "repro"
+
+
+def test_a_rare_inputs_entry_is_not_stale_when_its_inputs_were_not_drawn():
+    """A divergence at isolated inputs: cases of its class held, none failed; the rule stays xfail."""
+    from tensorcts.harness.expectations import Expectation
+    from tensorcts.harness.verdict import RuleEvidence, rule_status
+    evidence = RuleEvidence(held=[({"dtype": "float32"}, 30)])
+    common = dict(cases={"dtype": ("float32",)}, witness_code="x = 1", witness_shows="x == 1")
+    rare = Expectation("elementary.expm1", "fail", "4.45 ulp at a few inputs", rare_inputs=True, **common)
+    plain = Expectation("elementary.expm1", "fail", "4.45 ulp at a few inputs", **common)
+    assert rule_status(evidence, [rare]).status == "xfail"
+    assert rule_status(evidence, [plain]).status == "xpass"

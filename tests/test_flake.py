@@ -19,3 +19,13 @@ def test_a_seed_without_a_report_makes_every_rule_unstable():
 
 def test_the_same_table_on_every_seed_is_stable():
     assert unstable_rules([_run(s, a_x="pass", b_y="unsupported") for s in (1, 2, 3)]) == {}
+
+
+def test_the_stability_page_names_a_seed_without_a_report_and_compares_the_rest():
+    from tensorcts.tools.stability import backend_section
+    results = [{**_run(s, a_x="pass"), "seconds": 1.0, "exit_code": 0} for s in (1, 2)]
+    results.append({"seed": 3, "verdicts": {}, "seconds": 9.0, "exit_code": 1})
+    lines, problems = backend_section("numpy", results)
+    text = "\n".join(lines)
+    assert "same verdict for every rule (2 seeds" in text and "Seed 3 wrote no report (exit 1)" in text
+    assert problems == 1

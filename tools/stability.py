@@ -23,6 +23,9 @@ STATUSES = ("pass", "xfail", "fail", "xpass", "blocked", "unsupported", "unteste
 
 
 def backend_section(name: str, results: list[dict]) -> tuple[list[str], int]:
+    """The backend's table; seeds whose run wrote no report are named apart, not compared."""
+    missing = [r for r in results if not r["verdicts"]]
+    results = [r for r in results if r["verdicts"]]
     unstable = unstable_rules(results)
     counts = {r["seed"]: collections.Counter(r["verdicts"].values()) for r in results}
     seconds = sorted(r["seconds"] for r in results)
@@ -39,8 +42,10 @@ def backend_section(name: str, results: list[dict]) -> tuple[list[str], int]:
                                              for status, seeds in seen.items())
                   for rule, seen in sorted(unstable.items())]
     else:
-        lines.append("Every seed gave the same verdict for every rule.")
-    return lines + [""], len(unstable)
+        lines.append(f"Every seed gave the same verdict for every rule ({len(results)} seeds with a report).")
+    for r in missing:
+        lines.append(f"Seed {r['seed']} wrote no report (exit {r['exit_code']}); it is not in the comparison.")
+    return lines + [""], len(unstable) + len(missing)
 
 
 def main(argv: list[str] | None = None) -> int:

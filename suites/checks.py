@@ -101,9 +101,12 @@ def _call_lines(call: str) -> list[str]:
     call, _, comment = call.partition("  # ")
     *statements, last = [part.strip() for part in call.split("; ")]
     shown = _value_of(last)
-    lines = [*statements, last, f"print({shown})"] if shown != last else [*statements, f"print({last})"]
     if shown is None:
         lines = [*statements, last]
+    elif shown == last:
+        lines = [*statements, f"print({last})"]
+    else:
+        lines = [*statements, last, f"print({shown})"]
     if comment:
         lines[-1] += "  # " + comment
     return lines
@@ -157,6 +160,7 @@ class Case:
         self.call_text = ""
         self.ran = 0  # executions of the operation under test
         self._printed: Observation | None = None  # the observed result of the call the repro prints
+        self._read_after: str | None = None  # the input observe_after made the repro print after the call
         self.failed: ConformanceFailure | None = None  # the failure this case raised, if any
         self.observations: list[tuple[str, str, Any]] = []  # MAY behaviour: (rule, key, value)
         self.measurements: list[tuple[str, str, float, str]] = []  # (rule, key, value, repro)
@@ -234,6 +238,7 @@ class Case:
     def run(self, call_text: str, fn: Callable[[], Any]):
         """The backend's result of ``fn``; an exception where a result is required is a failure."""
         self.call_text = call_text
+        self._read_after = None
         try:
             result = fn()
         except Exception as exc:
@@ -245,7 +250,8 @@ class Case:
     def observe_after(self, name: str, native) -> Observation:
         """The observation of input ``name`` after the call (an in-place write): the repro prints ``name``
         after the call, so it shows what this observation holds."""
-        self.call_text = f"{self.call_text.partition('; ')[0]}; {name}"
+        call = self.call_text.removesuffix(f"; {self._read_after}") if self._read_after else self.call_text
+        self.call_text, self._read_after = f"{call}; {name}", name
         self._printed = self.backend.observe(native)
         return self._printed
 

@@ -19,6 +19,7 @@ from tensorcts.suites.outcome import TEST_RULES
 from . import backends, profiles
 from . import expectations as expectations_mod
 from . import report as report_mod
+from .hang import OneProcessTimeout
 from .proxy import BackendProxy, skip_unsupported
 from .recording import RECORD, EndOfTest, TestRecord, wrap_inner_test
 from .session import RunState
@@ -99,6 +100,10 @@ def pytest_configure(config):
         if getattr(config.option, "numprocesses", None) and getattr(config.option, "maxworkerrestart", 0) is None:
             config.option.maxworkerrestart = str(MAX_WORKER_RESTARTS)
         config.pluginmanager.register(Tallier(state), "tensorcts-tallier")
+        if not getattr(config.option, "numprocesses", None):  # a hang would end the run: report it first
+            config.pluginmanager.register(
+                OneProcessTimeout(config, lambda item, seconds: _report_hang(config, state, item, seconds)),
+                "tensorcts-one-process-timeout")
 
 
 def pytest_report_header(config):
@@ -179,6 +184,7 @@ def pytest_collection_modifyitems(session, config, items):
             problems.append(f"{item.nodeid}: names no rule (@pytest.mark.rule)")
         problems += [f"{item.nodeid}: unknown rule {r!r}" for r in rules if r not in state.rules]
         item.user_properties.append(("rules", rules))
+        state.rules_of_test[item.nodeid] = rules
         item.user_properties.append(("device", _item_device(getattr(item, "callspec", None))))
         for mark in item.iter_markers("witness"):
             witnesses.add(mark.args[0])
@@ -357,11 +363,27 @@ def _report(config, state: RunState, exitstatus) -> dict:
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
                "devices": state.devices, "capabilities": sorted(adapter.capabilities)}
     not_run = sorted(state.collected - state.tally.finished)
+    for nodeid in not_run:
+        state.tally.never_ran(nodeid, state.rules_of_test.get(nodeid, []))
     interrupted = exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR)
     run = report_mod.run_info(state.started, time.monotonic() - state.t0, state.profile, state.seed, SUITE_VERSION,
                               derandomize=state.derandomize, completed=not interrupted and not not_run,
                               lost=state.tally.lost, not_run=not_run, min_examples=state.min_examples)
     return report_mod.build(state.rules, state.tally, state.expectations, backend, run, state.min_examples)
+
+
+def _report_hang(config, state: RunState, item: pytest.Item, seconds: float) -> None:
+    """Called from the timer thread of a one-process run just before it ends the process."""
+    state.tally.lose(item.nodeid, _item_rules(item),
+                     f"ran past its {seconds:g} s timeout (pytest-timeout); in a one-process run that ends the "
+                     "process, so the tests after it never ran (under -n 1 or more a hung worker is replaced)")
+    built = _report(config, state, pytest.ExitCode.INTERRUPTED)
+    path = config.getoption("conformance_report")
+    if path:
+        report_mod.write(Path(path), built)
+    print(f"\ntensorcts: LOST {item.nodeid} (hung past {seconds:g} s); the run ends here, "
+          f"{len(built['run']['not_run'])} test(s) never ran" + (f"; report written to {path}" if path else ""),
+          flush=True)
 
 
 def pytest_sessionfinish(session, exitstatus):

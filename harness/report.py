@@ -50,6 +50,8 @@ def _message(status: str, evidence: RuleEvidence, failures: list[dict], blocked:
         return f"{f['test']}\n{f['message']}" if f.get("test") else f["message"]
     if status == "untested" and evidence.lost:
         return evidence.lost[0]["reason"]
+    if status == "untested" and evidence.never_ran:
+        return "the run ended before " + ", ".join(evidence.never_ran[:3]) + (" and more" if len(evidence.never_ran) > 3 else "")
     if status == "blocked" and blocked:
         return blocked[0]["message"]
     if status == "unsupported" and unsupported:

@@ -40,6 +40,7 @@ class RunState:
         self.seed: int | None = None
         self.tally = Tally()
         self.collected: set[str] = set()
+        self.rules_of_test: dict[str, list[str]] = {}  # nodeid -> rules, where this process collects (one-process runs)
         self.started = datetime.now(UTC).isoformat(timespec="seconds")
         self.t0 = time.monotonic()
 

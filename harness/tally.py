@@ -109,10 +109,19 @@ class Tally:
                 self._ev(r).skipped.append(reason)
 
     def _lost(self, rep, rules: list[str]) -> None:
-        reason = (f"{rep.longreprtext.strip()[:300]}: the test crashed its process or hung until "
-                  "pytest-timeout ended it")
-        self.lost.append({"test": rep.nodeid, "reason": reason})
-        self.finished.add(rep.nodeid)
+        self.lose(rep.nodeid, rules, f"{rep.longreprtext.strip()[:300]}: the test crashed its process or hung "
+                                     "until pytest-timeout ended it")
+
+    def never_ran(self, nodeid: str, rules: list[str]) -> None:
+        """A collected test the run ended before: its rules are ``untested``."""
+        for r in rules:
+            if nodeid not in self._ev(r).never_ran:
+                self._ev(r).never_ran.append(nodeid)
+
+    def lose(self, nodeid: str, rules: list[str], reason: str) -> None:
+        """A test that ended without a verdict: its rules are ``untested`` with this reason."""
+        self.lost.append({"test": nodeid, "reason": reason})
+        self.finished.add(nodeid)
         for r in rules:
             self._count(r).failed += 1
-            self._ev(r).lost.append({"test": rep.nodeid, "reason": reason})
+            self._ev(r).lost.append({"test": nodeid, "reason": reason})

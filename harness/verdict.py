@@ -48,10 +48,12 @@ class RuleEvidence:
     blocked: list[dict] = field(default_factory=list)
     #: each unsupported operation: {"op", "message", "test"}
     unsupported: list[dict] = field(default_factory=list)
-    #: tests lost to a crashed or hung worker: {"test", "reason"}
+    #: tests lost to a crash or a hang (a worker, or the one process): {"test", "reason"}
     lost: list[dict] = field(default_factory=list)
     #: (witness name, device) of each legacy witness test that passed
     witness_passed: list[tuple[str, str | None]] = field(default_factory=list)
+    #: tests collected but never run: the run ended early (a hang in a one-process run, an interrupt)
+    never_ran: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # skips for another reason (no device pair, ...)
     #: examples in which the operation ran and held (None: count ``held``, one example per class)
     ran_examples: int | None = None
@@ -84,7 +86,7 @@ def stale_entries(evidence: RuleEvidence, entries: Sequence[Expectation]) -> lis
 
 
 def rule_status(evidence: RuleEvidence, entries: Sequence[Expectation], min_examples: int = MIN_EXAMPLES) -> Verdict:
-    """A rule's status, by precedence: flaky (declared), fail, xpass, untested (tests lost), xfail, pass,
+    """A rule's status, by precedence: flaky (declared), fail, xpass, untested (tests lost or never run), xfail, pass,
     blocked, unsupported, untested."""
     statuses = {e.status for e in entries}
     if "flaky" in statuses:
@@ -97,7 +99,9 @@ def rule_status(evidence: RuleEvidence, entries: Sequence[Expectation], min_exam
     if stale:
         return Verdict("xpass", "a declared failure held: " + "; ".join(e.reason[:80] for e in stale))
     if evidence.lost:
-        return Verdict("untested", f"{len(evidence.lost)} test(s) lost to a crashed or hung worker")
+        return Verdict("untested", f"{len(evidence.lost)} test(s) lost to a crash or a hang")
+    if evidence.never_ran:
+        return Verdict("untested", f"{len(evidence.never_ran)} test(s) never ran: the run ended early")
     ran = evidence.ran
     if "xfail" in outcomes or ("fail" in statuses and ran >= min_examples):
         return Verdict("xfail", "only declared cases failed")

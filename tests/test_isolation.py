@@ -48,6 +48,23 @@ def test_crash_or_hang_loses_only_its_tests_and_the_report_is_complete(tmp_path,
     assert f"LOST  {entry['lost'][0]['test']}" in out
 
 
+def test_a_hang_in_a_one_process_run_writes_the_report_before_the_process_ends(tmp_path):
+    """Without xdist a hung test ends the run; the report still says what ran, what hung and what never ran."""
+    report, out = _run(f"{ADAPTERS}:HangsInNeg", tmp_path / "report.json", ["-p", "no:xdist"])
+    lost = "suites/test_elementwise.py::test_neg[cpu]"
+    assert report["run"]["completed"] is False
+    assert [entry["test"] for entry in report["run"]["lost"]] == [lost]
+    neg = report["rules"]["elementwise.neg"]
+    assert neg["status"] == "untested" and "timeout" in neg["lost"][0]["reason"]
+    never = "suites/test_elementwise.py::test_pow_int[cpu]"  # after test_neg in the module
+    assert never in report["run"]["not_run"]
+    pow_int = report["rules"]["elementwise.pow-int"]
+    assert pow_int["status"] == "untested" and "never ran" in pow_int["why"] and never in pow_int["message"]
+    ran_before = report["rules"]["elementwise.add"]  # test_add comes before test_neg in the module
+    assert ran_before["status"] == "pass", ran_before
+    assert f"LOST {lost}" in out
+
+
 def test_many_crashed_workers_are_all_replaced(pytester):
     """xdist's own default gives up after 4 crashes per worker; a long run must not."""
     pytester.makepyfile(test_crashes=textwrap.dedent("""

@@ -36,6 +36,8 @@ def _load_attr(spec: str):
             raise BackendError(f"backend file {target!r} does not exist")
         name = f"tensorcts_external_{path.stem}"
         module_spec = importlib.util.spec_from_file_location(name, path)
+        if module_spec is None or module_spec.loader is None:  # no import machinery handles its suffix
+            raise BackendError(f"backend file {target!r} is not a Python module (name it *.py)")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[name] = module
         try:

@@ -223,7 +223,7 @@ def _add_timeouts(config, items) -> None:
     """
     if config.getoption("timeout", None) is not None:
         return
-    scale = max(1.0, settings.default.max_examples / 60)
+    scale = max(1.0, profiles.max_examples() / 60)
     mark = pytest.mark.timeout(round(SUITE_TIMEOUT_S * scale))
     for item in items:
         if _in_suites(item) and item.get_closest_marker("timeout") is None:
@@ -258,7 +258,7 @@ def pytest_runtest_call(item):
     rules = _item_rules(item)
     if state is None or not rules:
         return (yield)
-    budget = max(10, settings.default.max_examples)
+    budget = max(10, profiles.max_examples())
     record = TestRecord(item.nodeid, rules, {r: state.expectations.get(r, []) for r in rules}, budget)
     item.stash[RECORD_KEY] = record
     rules_token, record_token = TEST_RULES.set(tuple(rules)), RECORD.set(record)

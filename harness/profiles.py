@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import HealthCheck, Phase, settings
 
 _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -10,7 +12,8 @@ _COMMON = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Healt
 # which Hypothesis replaces with its derandomized "ci" settings when it detects a CI environment.
 _RANDOM = dict(derandomize=False, **_COMMON)
 
-PROFILES = {
+#: profile name -> settings.register_profile's keyword arguments
+PROFILES: dict[str, dict[str, Any]] = {
     "ci": dict(max_examples=25, derandomize=True, database=None, **_COMMON),
     "default": dict(max_examples=60, **_RANDOM),
     "thorough": dict(max_examples=600, **_RANDOM),
@@ -25,3 +28,11 @@ PROFILES = {
 def register() -> None:
     for name, options in PROFILES.items():
         settings.register_profile(name, **options)
+
+
+def max_examples() -> int:
+    """The active profile's max_examples (Hypothesis loads a profile on import: there always is one)."""
+    active = settings.default
+    if active is None:
+        raise RuntimeError("no Hypothesis settings profile is active")
+    return active.max_examples

@@ -36,7 +36,7 @@ class CallTimer:
 def skip_unsupported(exc: Unsupported, op: str | None = None):
     """End the test as ``unsupported``; the skip carries the adapter operation that raised."""
     skip = pytest.skip.Exception(UNSUPPORTED_PREFIX + str(exc))
-    skip.tensorcts_op = op
+    setattr(skip, "tensorcts_op", op)  # noqa: B010 (read back with getattr: pytest's Skipped declares no such field)
     raise skip from None
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import currently_in_test_context, reject
@@ -29,7 +29,13 @@ RECORD: ContextVar[TestRecord | None] = ContextVar("tensorcts_record", default=N
 MAX_MESSAGE = 4000  # characters of a failure message kept in the report
 
 
-class EndOfTest(pytest.skip.Exception):
+if TYPE_CHECKING:  # pytest's public name is the attribute pytest.skip.Exception, which mypy can't take as a base class
+    from _pytest.outcomes import Skipped as _Skipped
+else:
+    _Skipped = pytest.skip.Exception
+
+
+class EndOfTest(_Skipped):
     """Ends a test whose cases were all discarded (declared, blocked) without a failure of its own.
 
     A pytest skip, so Hypothesis re-raises it at once instead of shrinking; the plugin turns it
@@ -198,5 +204,5 @@ def wrap_inner_test(handle) -> None:
             return inner(*args, **kwargs)
         return record.run_example(inner, *args, **kwargs)
 
-    each_example._tensorcts_examples = True
+    setattr(each_example, "_tensorcts_examples", True)  # noqa: B010 (a function attribute mypy would not know)
     handle.inner_test = each_example

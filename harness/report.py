@@ -93,8 +93,8 @@ def build(rules: dict[str, Rule], tally: Tally, expectations: dict[str, list[Exp
             "measurements": tally.measurements.get(rule_id, {}),
         }
     totals = dict.fromkeys(STATUSES, 0)
-    for counts in summary.values():
-        for k, v in counts.items():
+    for level_counts in summary.values():
+        for k, v in level_counts.items():
             totals[k] += v
     return {"schema": SCHEMA, "backend": backend, "run": run, "rules": entries,
             "summary": {"total": totals, **summary}}

@@ -1,0 +1,1 @@
+../../tensorcts/__init__.py

@@ -1,0 +1,1 @@
+../../tensorcts/cli.py

@@ -224,3 +224,24 @@ def test_a_rare_inputs_entry_is_not_stale_when_its_inputs_were_not_drawn():
     plain = Expectation("elementary.expm1", "fail", "4.45 ulp at a few inputs", **common)
     assert rule_status(evidence, [rare]).status == "xfail"
     assert rule_status(evidence, [plain]).status == "xpass"
+
+
+def test_a_broader_entry_kept_alive_only_by_a_narrower_entrys_failures_is_stale():
+    """JAX declared int64 / int64 (a dtype convention, later declared by its adapter) beside the broadcast
+    divisor (form and dtype): the int64 broadcast failures are the narrower entry's, and every other int64
+    case held, so the int64 entry is stale."""
+    int64 = {**BROADCAST, "dtype": "int64"}
+    broadcast = div_entry(form=["broadcast"], dtype=["float32", "int64"])
+    by_dtype = div_entry(dtype=["int64"])
+    evidence = RuleEvidence(held=[({**SAME, "dtype": "int64"}, 5)], failures=[_failure(int64)])
+    assert stale_entries(evidence, [broadcast, by_dtype]) == [by_dtype]
+    assert _status(evidence, [broadcast, by_dtype]) == "xpass"
+    evidence.failures.append(_failure({**SAME, "dtype": "int64"}))  # a failure only the int64 entry covers
+    assert stale_entries(evidence, [broadcast, by_dtype]) == []
+    assert _status(evidence, [broadcast, by_dtype]) == "xfail"
+
+
+def test_a_declared_class_that_was_not_drawn_is_xfail_and_says_so():
+    entry = div_entry(form=["broadcast"])
+    verdict = rule_status(RuleEvidence(held=[(SAME, 5)]), [entry], 1)
+    assert verdict.status == "xfail" and "no case of the declared divergence was drawn" in verdict.reason

@@ -21,8 +21,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ._repro import NUMPY_NAMES, literal, respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from .base import Adapter, Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
 _DEVICE_NAMES = {"cpu": "CPU_DEVICE", "device1": "device1", "device2": "device2",
                  "no_float64": "no_float64", "no_x64": "no_x64"}
@@ -71,7 +70,7 @@ class ArrayApiStrictAdapter(Adapter):
 
     def _place(self, dtype, device):
         self._check_dtype(dtype, device)
-        return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
+        return kwargs_given(dtype=self.native_dtype(dtype), device=self._device(device))
 
     def _check_dtype(self, dtype: str | None, device: str | None) -> None:
         """A dtype the simulated device lacks is unsupported there, as on the hardware it models."""
@@ -92,7 +91,7 @@ class ArrayApiStrictAdapter(Adapter):
             shape=tuple(int(s) for s in t.shape),
             dtype=str(a.dtype),
             device=self._names.get(t.device, repr(t.device)),
-            values=_exact_nested(a.tolist(), a.ndim),
+            values=exact_nested(a.tolist(), a.ndim),
             extra={"type": type(t).__name__},
         )
 

@@ -20,9 +20,8 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from ._repro import NUMPY_NAMES, translate
-from .base import Observation, Unsupported
+from .base import Observation, Unsupported, exact_nested, kwargs_given
 from .numpy import NumpyAdapter
-from .torch import _exact_nested, _kwargs
 
 
 class CupyAdapter(NumpyAdapter):
@@ -76,7 +75,7 @@ class CupyAdapter(NumpyAdapter):
             shape=tuple(int(s) for s in t.shape),
             dtype=t.dtype.name,
             device=f"cuda:{t.device.id}",
-            values=_exact_nested(self.cp.asnumpy(t).tolist(), t.ndim),
+            values=exact_nested(self.cp.asnumpy(t).tolist(), t.ndim),
             strides=self._strides(t),
             offset=self._offset(t),
             extra={"type": type(t).__name__},
@@ -97,30 +96,30 @@ class CupyAdapter(NumpyAdapter):
     # ---- creation: on the current device ---------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):
         with self._on(device):
-            return self.cp.array(data, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.array(data, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def zeros(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.zeros(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.zeros(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def ones(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.ones(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.ones(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def full(self, shape, fill_value, dtype=None, device=None):
         with self._on(device):
-            return self.cp.full(shape, fill_value, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.full(shape, fill_value, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def empty(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.empty(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.empty(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def legacy_constructor(self, *sizes):
         return self.cp.ndarray(sizes)
 
     def arange(self, *args, dtype=None, device=None):
         with self._on(device):
-            return self.cp.arange(*args, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def device_name(self, t) -> str:
         return f"cuda:{t.device.id}"
@@ -172,8 +171,8 @@ class CupyAdapter(NumpyAdapter):
 
     def rand(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self._rng.random(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self._rng.random(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def randn(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self._rng.standard_normal(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self._rng.standard_normal(shape, **kwargs_given(dtype=self.native_dtype(dtype)))

@@ -23,8 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._repro import NUMPY_NAMES, NUMPY_SPELLINGS, literal, respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from .base import Adapter, Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
 
 class JaxAdapter(Adapter):
@@ -90,7 +89,7 @@ class JaxAdapter(Adapter):
             shape=tuple(int(s) for s in a.shape),
             dtype=a.dtype.name,
             device=self._canonical(device) if device is not None and hasattr(device, "platform") else "cpu",
-            values=_exact_nested(a.tolist(), a.ndim),
+            values=exact_nested(a.tolist(), a.ndim),
             extra={"type": type(t).__name__},
         )
 
@@ -118,7 +117,7 @@ class JaxAdapter(Adapter):
 
     # ---- creation ------------------------------------------------------------------------
     def _place(self, dtype, device):
-        return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
+        return kwargs_given(dtype=self.native_dtype(dtype), device=self._device(device))
 
     def tensor(self, data, dtype=None, device=None):
         return self.jnp.array(data, **self._place(dtype, device))
@@ -247,7 +246,7 @@ class JaxAdapter(Adapter):
 
     def _draw(self, sample, shape, dtype, device):
         self._key, sub = self.jax.random.split(self._key)
-        kwargs = _kwargs(dtype=self.native_dtype(dtype))
+        kwargs = kwargs_given(dtype=self.native_dtype(dtype))
         if device is None:
             return sample(sub, shape, **kwargs)
         with self.jax.default_device(self._device(device)):

@@ -22,8 +22,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from ._repro import NUMPY_NAMES, NUMPY_SPELLINGS, literal, respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from .base import Adapter, Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
 _HAS_AUTOGRAD = importlib.util.find_spec("autograd") is not None
 
@@ -75,7 +74,7 @@ class NumpyAdapter(Adapter):
             shape=tuple(int(s) for s in a.shape),
             dtype=a.dtype.name,
             device=str(getattr(a, "device", "cpu")),
-            values=_exact_nested(a.tolist(), a.ndim),
+            values=exact_nested(a.tolist(), a.ndim),
             strides=self._strides(a),
             offset=self._offset(a),
             extra={"type": kind},
@@ -135,22 +134,22 @@ class NumpyAdapter(Adapter):
         return self.np.asarray(data, dtype=self.native_dtype(dtype), device=device, copy=True)
 
     def zeros(self, shape, dtype=None, device=None):
-        return self.np.zeros(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.np.zeros(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def ones(self, shape, dtype=None, device=None):
-        return self.np.ones(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.np.ones(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def full(self, shape, fill_value, dtype=None, device=None):
-        return self.np.full(shape, fill_value, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.np.full(shape, fill_value, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def empty(self, shape, dtype=None, device=None):
-        return self.np.empty(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.np.empty(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def legacy_constructor(self, *sizes):
         return self.np.ndarray(sizes)  # NumPy's class constructor: uninitialized, like torch.Tensor(*sizes)
 
     def arange(self, *args, dtype=None, device=None):
-        return self.np.arange(*args, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.np.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     # ---- attributes -----------------------------------------------------------------------
     def shape(self, t):
@@ -310,11 +309,11 @@ class NumpyAdapter(Adapter):
 
     def rand(self, shape, dtype=None, device=None):
         self._check_device(device)
-        return self._rng.random(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+        return self._rng.random(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def randn(self, shape, dtype=None, device=None):
         self._check_device(device)
-        return self._rng.standard_normal(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+        return self._rng.standard_normal(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
     def exp(self, a):

@@ -20,18 +20,21 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from ._repro import NUMPY_NAMES, translate
+from .array_api import ArrayApiAdapter
 from .base import Observation, Unsupported, exact_nested, kwargs_given
 from .numpy import NumpyAdapter
 
 
 class CupyAdapter(NumpyAdapter):
+    """CuPy: the NumPy adapter with ``cupy`` as its namespace, and where CuPy differs."""
+
     name = "cupy"
 
     def __init__(self):
         import cupy
 
-        self.np = self.cp = cupy
-        self.version = str(cupy.__version__)
+        ArrayApiAdapter.__init__(self, cupy)  # not NumPy's: no HIPS autograd, no generator yet
+        self.cp = cupy
         self.capabilities = frozenset({"views", "strides", "inplace", "random", "float64", "int64"})
         self.unavailable: str | None = None
         try:
@@ -62,7 +65,7 @@ class CupyAdapter(NumpyAdapter):
         n = self._device_id(device)
         return nullcontext() if n is None else self.cp.cuda.Device(n)
 
-    def _ops(self, *operands):
+    def _namespace(self, *operands):
         return self.cp
 
     # ---- data in and out ------------------------------------------------------------
@@ -114,9 +117,6 @@ class CupyAdapter(NumpyAdapter):
         with self._on(device):
             return self.cp.empty(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
-    def legacy_constructor(self, *sizes):
-        return self.cp.ndarray(sizes)
-
     def arange(self, *args, dtype=None, device=None):
         with self._on(device):
             return self.cp.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype)))
@@ -130,18 +130,12 @@ class CupyAdapter(NumpyAdapter):
         v.shape = shape
         return v
 
-    def contiguous(self, t):
-        return self.cp.ascontiguousarray(t)
-
     # ---- NumPy conversion: copies between host and device ---------------------------------------------
-    def from_numpy(self, a):
-        return self.cp.asarray(a)
-
     def to_numpy(self, t):
         return self.cp.asnumpy(t)
 
-    def tensor_from_numpy(self, a):
-        return self.cp.array(a)
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in self.cp.asarray(t).reshape(-1)]
 
     def vjp(self, fn, inputs, cotangent):
         raise Unsupported("cupy has no autograd")
@@ -165,10 +159,6 @@ class CupyAdapter(NumpyAdapter):
         return f"cuda:{self.cp.cuda.Device().id}"
 
     # ---- random: a cupy.random.Generator ---------------------------------------------------------------
-    def manual_seed(self, seed):
-        self._rng = self.cp.random.default_rng(seed)
-        return self._rng
-
     def rand(self, shape, dtype=None, device=None):
         with self._on(device):
             return self._rng.random(shape, **kwargs_given(dtype=self.native_dtype(dtype)))

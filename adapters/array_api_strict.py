@@ -82,9 +82,9 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
         return super().asarray(ref, device)
 
     def _host(self, t):
-        # array-api-strict wraps a NumPy array; reading it has no side effects and works
-        # on every simulated device (numpy.asarray refuses the non-CPU ones)
-        return t._array
+        # numpy.asarray refuses the simulated non-CPU devices: read a CPU_DEVICE copy (to_device
+        # leaves t as it is; on CPU_DEVICE it is t itself, and numpy.asarray the array it wraps)
+        return self.np.asarray(t.to_device(self._devices["cpu"]))
 
     def conventions_on(self, device: str) -> Conventions:
         """The default dtypes of ``device`` as the namespace reports them (int32/float32 on ``no_x64``)."""
@@ -124,9 +124,6 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
         return f"xp.astype({text}, {text}.dtype, copy=True)" if copy else text
 
     # ---- attributes -----------------------------------------------------------------------
-    def dtype_name(self, t) -> str:
-        return str(t._array.dtype)
-
     def device_name(self, t) -> str:
         return self._names.get(t.device, repr(t.device))
 

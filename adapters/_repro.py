@@ -26,18 +26,6 @@ Spelling = str | Callable[[dict[str, str]], str]
 #: torch method names the suites write -> the adapter method that implements them
 TORCH_ALIASES = {"numpy": "to_numpy", "Tensor": "legacy_constructor"}
 
-#: the spellings NumPy-like namespaces share (NumPy, JAX, CuPy): reductions take axis/keepdims,
-#: views are functions of the namespace
-NUMPY_SPELLINGS: dict[str, Spelling] = {
-    "sum": "{ns}.sum({a}, axis={dim}, keepdims={keepdim})",
-    "mean": "{ns}.mean({a}, axis={dim}, keepdims={keepdim})",
-    "transpose": "{ns}.swapaxes({t}, {dim0}, {dim1})",
-    "t": "{t}.T",
-    "permute": "{ns}.transpose({t}, {dims})",
-    "expand": "{ns}.broadcast_to({t}, {shape})",
-    "to_numpy": "np.asarray({t})",
-}
-
 
 def translate(expression: str, ns: str, names: dict[str, str], devices: dict[str, str] | None = None) -> str:
     """``ns.name(`` -> ``ns.new_name(``, and each ``device='d'`` by its spelling in ``devices``

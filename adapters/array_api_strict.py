@@ -20,16 +20,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ._repro import NUMPY_NAMES, literal, respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from ._repro import Spelling, literal
+from .array_api import ArrayApiAdapter
+from .base import Conventions, Unsupported
 
 _DEVICE_NAMES = {"cpu": "CPU_DEVICE", "device1": "device1", "device2": "device2",
                  "no_float64": "no_float64", "no_x64": "no_x64"}
 _MISSING_DTYPES = {"no_float64": {"float64"}, "no_x64": {"float64", "int64"}}
 
 
-class ArrayApiStrictAdapter(Adapter):
+class ArrayApiStrictAdapter(ArrayApiAdapter):
+    """array-api-strict: the array API base (adapters/array_api.py) as it is, plus the library's
+    simulated devices and the standard's mutation (augmented and indexed assignment)."""
+
     name = "array_api_strict"
     # the array API standard: float64/int64 defaults on CPU_DEVICE (__array_namespace_info__().default_dtypes()),
     # no true division of integer arrays (TypeError), a full integer index gives a 0-d array; the
@@ -44,10 +47,8 @@ class ArrayApiStrictAdapter(Adapter):
 
     def __init__(self):
         import array_api_strict as xp
-        import numpy as np
 
-        self.xp, self.np = xp, np
-        self.version = str(xp.__version__)
+        super().__init__(xp)
         self._devices = {name: xp.Device(native) for name, native in _DEVICE_NAMES.items()}
         self._names = {native: name for name, native in self._devices.items()}
 
@@ -66,12 +67,9 @@ class ArrayApiStrictAdapter(Adapter):
         except KeyError:
             raise Unsupported(f"array_api_strict has no device {name!r} (devices: {list(self._devices)})") from None
 
-    def native_dtype(self, name: str | None):
-        return None if name is None else getattr(self.xp, name)
-
-    def _place(self, dtype, device):
+    def _place(self, dtype, device) -> dict:
         self._check_dtype(dtype, device)
-        return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
+        return super()._place(dtype, device)
 
     def _check_dtype(self, dtype: str | None, device: str | None) -> None:
         """A dtype the simulated device lacks is unsupported there, as on the hardware it models."""
@@ -81,22 +79,12 @@ class ArrayApiStrictAdapter(Adapter):
     # ---- data in and out ------------------------------------------------------------
     def asarray(self, ref, device: str):
         self._check_dtype(ref.dtype.name, device)
-        flat = self.xp.asarray(ref.values(), dtype=self.native_dtype(ref.dtype.name), device=self._device(device))
-        return self.xp.reshape(flat, ref.shape)
+        return super().asarray(ref, device)
 
-    def observe(self, t) -> Observation:
-        # array-api-strict wraps a NumPy array; reading it has no side effects and works
-        # on every simulated device (numpy.asarray refuses the non-CPU ones)
-        a = t._array
-        return Observation(
-            shape=tuple(int(s) for s in t.shape),
-            dtype=str(a.dtype),
-            device=self._names.get(t.device, repr(t.device)),
-            values=_exact_nested(a.tolist(), a.ndim),
-            extra={"type": type(t).__name__},
-        )
-
-    repro_namespace = "xp"
+    def _host(self, t):
+        # numpy.asarray refuses the simulated non-CPU devices: read a CPU_DEVICE copy (to_device
+        # leaves t as it is; on CPU_DEVICE it is t itself, and numpy.asarray the array it wraps)
+        return self.np.asarray(t.to_device(self._devices["cpu"]))
 
     def conventions_on(self, device: str) -> Conventions:
         """The default dtypes of ``device`` as the namespace reports them (int32/float32 on ``no_x64``)."""
@@ -104,18 +92,11 @@ class ArrayApiStrictAdapter(Adapter):
         return replace(self.conventions, default_float=str(defaults["real floating"]).split(".")[-1],
                        default_int=str(defaults["integral"]).split(".")[-1])
 
-    #: how this adapter's methods read in the standard's API (adapters/_repro.py): each mirrors the method's body
+    #: how this adapter's own methods read in the standard's API (adapters/_repro.py): each mirrors the method's body
     spellings = {
-        "sum": "xp.sum({a}, axis={dim}, keepdims={keepdim})",
-        "mean": "xp.mean({a}, axis={dim}, keepdims={keepdim})",
+        **ArrayApiAdapter.spellings,
         "view": "xp.reshape({t}, {shape}, copy=False)",
-        "reshape": "xp.reshape({t}, {shape})",
-        # the standard's two-axis swap: permute_dims with those two axes exchanged
-        "transpose": ("xp.permute_dims({t}, [{dim1} % {t}.ndim if i == {dim0} % {t}.ndim else "
-                      "{dim0} % {t}.ndim if i == {dim1} % {t}.ndim else i for i in range({t}.ndim)])"),
-        "t": "{t}.T",
-        "permute": "xp.permute_dims({t}, {dims})",
-        "expand": "xp.broadcast_to({t}, {shape})",
+        "reshape": "xp.reshape({t}, {shape})",  # the standard's arrays have no reshape method
         "add_": "{t} += {other}\n{t}",
         "sub_": "{t} -= {other}\n{t}",
         "mul_": "{t} *= {other}\n{t}",
@@ -124,16 +105,14 @@ class ArrayApiStrictAdapter(Adapter):
         "zero_": "{t}[...] = 0\n{t}",
         "copy_": "{t}[...] = {src}\n{t}",
         "from_numpy": "xp.from_dlpack({a})",
-        "to_numpy": "np.asarray({t})",
     }
 
-    def repro(self, expression: str) -> str:
-        names = {**NUMPY_NAMES, "tensor": "asarray", "pow": "pow"}
-        devices = {name: ("" if name == "cpu" else f"xp.Device({native!r})") for name, native in _DEVICE_NAMES.items()}
-        spellings = {**self.spellings, "to": self._spell_to,
-                     "cpu": lambda a: f"{a['t']}.to_device(xp.Device({_DEVICE_NAMES['cpu']!r}))"}
-        body = translate(respell(expression, "xp", self, spellings), "xp", names, devices)
-        return "import array_api_strict as xp\n" + ("import numpy as np\n" if "np." in body else "") + body
+    def _repro_spellings(self) -> dict[str, Spelling]:
+        return {**self.spellings, "to": self._spell_to,
+                "cpu": lambda a: f"{a['t']}.to_device(xp.Device({_DEVICE_NAMES['cpu']!r}))"}
+
+    def _repro_devices(self) -> dict[str, str]:
+        return {name: ("" if name == "cpu" else f"xp.Device({native!r})") for name, native in _DEVICE_NAMES.items()}
 
     def _spell_to(self, a: dict[str, str]) -> str:
         """``to`` as its body reads: ``to_device``, then ``astype`` for a dtype or a copy."""
@@ -144,93 +123,13 @@ class ArrayApiStrictAdapter(Adapter):
             raise ValueError("a dtype argument is not spelled")
         return f"xp.astype({text}, {text}.dtype, copy=True)" if copy else text
 
-    # ---- creation ------------------------------------------------------------------------
-    def tensor(self, data, dtype=None, device=None):
-        return self.xp.asarray(data, **self._place(dtype, device))
-
-    def zeros(self, shape, dtype=None, device=None):
-        return self.xp.zeros(shape, **self._place(dtype, device))
-
-    def ones(self, shape, dtype=None, device=None):
-        return self.xp.ones(shape, **self._place(dtype, device))
-
-    def full(self, shape, fill_value, dtype=None, device=None):
-        return self.xp.full(shape, fill_value, **self._place(dtype, device))
-
-    def empty(self, shape, dtype=None, device=None):
-        return self.xp.empty(shape, **self._place(dtype, device))
-
-    def arange(self, *args, dtype=None, device=None):
-        return self.xp.arange(*args, **self._place(dtype, device))
-
     # ---- attributes -----------------------------------------------------------------------
-    def shape(self, t):
-        return t.shape
-
-    def ndim(self, t):
-        return t.ndim
-
-    def numel(self, t):
-        return t.size
-
-    def dtype_name(self, t) -> str:
-        return str(t._array.dtype)
-
     def device_name(self, t) -> str:
         return self._names.get(t.device, repr(t.device))
 
-    # ---- element-wise, reductions, matmul ---------------------------------------------------
-    def add(self, a, b):
-        return self.xp.add(a, b)
-
-    def sub(self, a, b):
-        return self.xp.subtract(a, b)
-
-    def mul(self, a, b):
-        return self.xp.multiply(a, b)
-
-    def div(self, a, b):
-        return self.xp.divide(a, b)
-
-    def neg(self, a):
-        return self.xp.negative(a)
-
-    def pow(self, a, k):
-        return self.xp.pow(a, k)
-
-    def sum(self, a, dim=None, keepdim=False):
-        return self.xp.sum(a, axis=dim, keepdims=keepdim)
-
-    def mean(self, a, dim=None, keepdim=False):
-        return self.xp.mean(a, axis=dim, keepdims=keepdim)
-
-    def matmul(self, a, b):
-        return self.xp.matmul(a, b)
-
-    # ---- shapes and indexing --------------------------------------------------------------------
+    # ---- the standard's never-copying reshape, and its mutation --------------------------------------
     def view(self, t, shape):
         return self.xp.reshape(t, shape, copy=False)
-
-    def reshape(self, t, shape):
-        return self.xp.reshape(t, shape)
-
-    def t(self, t):
-        return t.T
-
-    def transpose(self, t, dim0, dim1):
-        # the standard's spelling of a two-axis swap: permute_dims with those two axes exchanged
-        axes = list(range(t.ndim))
-        axes[dim0], axes[dim1] = axes[dim1], axes[dim0]
-        return self.xp.permute_dims(t, tuple(axes))
-
-    def permute(self, t, dims):
-        return self.xp.permute_dims(t, dims)
-
-    def expand(self, t, shape):
-        return self.xp.broadcast_to(t, shape)
-
-    def getitem(self, t, index):
-        return t[index]
 
     def setitem(self, t, index, value):
         t[index] = value
@@ -266,55 +165,10 @@ class ArrayApiStrictAdapter(Adapter):
     def copy_(self, t, src):
         t[...] = src
 
-    # ---- NumPy interop: DLPack in, numpy.asarray out ------------------------------------------------
+    # ---- NumPy interop: DLPack in (numpy.asarray out, in the base) ------------------------------------
     def from_numpy(self, a):
         return self.xp.from_dlpack(a)
 
-    def to_numpy(self, t):
-        return self.np.asarray(t)
-
-    def tensor_from_numpy(self, a):
-        return self.xp.asarray(a, copy=True)
-
     # ---- devices ----------------------------------------------------------------------------------------
-    def to(self, t, device=None, dtype=None, copy=False):
-        if device is not None:
-            t = t.to_device(self._device(device))
-        if dtype is not None or copy:
-            t = self.xp.astype(t, self.native_dtype(dtype) or t.dtype, copy=copy)
-        return t
-
-    def cpu(self, t):
-        return t.to_device(self._devices["cpu"])
-
     def default_device(self):
         return self._names[self.xp.__array_namespace_info__().default_device()]
-
-    # ---- elementary functions and IEEE values (spec/elementary.md, spec/special.md) -------------
-    def exp(self, a):
-        return self.xp.exp(a)
-
-    def expm1(self, a):
-        return self.xp.expm1(a)
-
-    def log(self, a):
-        return self.xp.log(a)
-
-    def log1p(self, a):
-        return self.xp.log1p(a)
-
-    def sqrt(self, a):
-        return self.xp.sqrt(a)
-
-    def sin(self, a):
-        return self.xp.sin(a)
-
-    def cos(self, a):
-        return self.xp.cos(a)
-
-    def tanh(self, a):
-        return self.xp.tanh(a)
-
-    def float_list(self, t) -> list[float]:
-        return [float(v) for v in t._array.reshape(-1)]  # the wrapped NumPy array, read without side effects
-

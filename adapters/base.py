@@ -16,6 +16,7 @@ import operator
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 CAPABILITIES = frozenset({
@@ -115,6 +116,27 @@ def flatten_nested(values, ndim: int) -> list:
             stack.extend((x, d - 1) for x in v)
     out.reverse()
     return out
+
+
+def exact(v):
+    """A ``tolist()`` float as an exact rational (non-finite values stay floats)."""
+    if isinstance(v, float) and v - v == 0:
+        return Fraction(v)
+    return v
+
+
+def exact_nested(v, ndim: int):
+    """A ``tolist()`` result of ``ndim`` dimensions with its floats as exact rationals (``Observation.values``)."""
+    if ndim == 0:
+        return exact(v)
+    if ndim == 1:
+        return [exact(x) for x in v]
+    return [exact_nested(x, ndim - 1) for x in v]
+
+
+def kwargs_given(**kw):
+    """Keyword arguments with the ``None`` ones left out, so the backend's defaults apply."""
+    return {k: v for k, v in kw.items() if v is not None}
 
 
 def _unsupported(what: str):

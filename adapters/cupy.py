@@ -20,19 +20,21 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 from ._repro import NUMPY_NAMES, translate
-from .base import Observation, Unsupported
+from .array_api import ArrayApiAdapter
+from .base import Observation, Unsupported, exact_nested, kwargs_given
 from .numpy import NumpyAdapter
-from .torch import _exact_nested, _kwargs
 
 
 class CupyAdapter(NumpyAdapter):
+    """CuPy: the NumPy adapter with ``cupy`` as its namespace, and where CuPy differs."""
+
     name = "cupy"
 
     def __init__(self):
         import cupy
 
-        self.np = self.cp = cupy
-        self.version = str(cupy.__version__)
+        ArrayApiAdapter.__init__(self, cupy)  # not NumPy's: no HIPS autograd, no generator yet
+        self.cp = cupy
         self.capabilities = frozenset({"views", "strides", "inplace", "random", "float64", "int64"})
         self.unavailable: str | None = None
         try:
@@ -63,7 +65,7 @@ class CupyAdapter(NumpyAdapter):
         n = self._device_id(device)
         return nullcontext() if n is None else self.cp.cuda.Device(n)
 
-    def _ops(self, *operands):
+    def _namespace(self, *operands):
         return self.cp
 
     # ---- data in and out ------------------------------------------------------------
@@ -76,7 +78,7 @@ class CupyAdapter(NumpyAdapter):
             shape=tuple(int(s) for s in t.shape),
             dtype=t.dtype.name,
             device=f"cuda:{t.device.id}",
-            values=_exact_nested(self.cp.asnumpy(t).tolist(), t.ndim),
+            values=exact_nested(self.cp.asnumpy(t).tolist(), t.ndim),
             strides=self._strides(t),
             offset=self._offset(t),
             extra={"type": type(t).__name__},
@@ -97,30 +99,27 @@ class CupyAdapter(NumpyAdapter):
     # ---- creation: on the current device ---------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):
         with self._on(device):
-            return self.cp.array(data, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.array(data, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def zeros(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.zeros(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.zeros(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def ones(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.ones(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.ones(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def full(self, shape, fill_value, dtype=None, device=None):
         with self._on(device):
-            return self.cp.full(shape, fill_value, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.full(shape, fill_value, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def empty(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self.cp.empty(shape, **_kwargs(dtype=self.native_dtype(dtype)))
-
-    def legacy_constructor(self, *sizes):
-        return self.cp.ndarray(sizes)
+            return self.cp.empty(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def arange(self, *args, dtype=None, device=None):
         with self._on(device):
-            return self.cp.arange(*args, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self.cp.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def device_name(self, t) -> str:
         return f"cuda:{t.device.id}"
@@ -131,18 +130,12 @@ class CupyAdapter(NumpyAdapter):
         v.shape = shape
         return v
 
-    def contiguous(self, t):
-        return self.cp.ascontiguousarray(t)
-
     # ---- NumPy conversion: copies between host and device ---------------------------------------------
-    def from_numpy(self, a):
-        return self.cp.asarray(a)
-
     def to_numpy(self, t):
         return self.cp.asnumpy(t)
 
-    def tensor_from_numpy(self, a):
-        return self.cp.array(a)
+    def float_list(self, t) -> list[float]:
+        return [float(v) for v in self.cp.asarray(t).reshape(-1)]
 
     def vjp(self, fn, inputs, cotangent):
         raise Unsupported("cupy has no autograd")
@@ -166,14 +159,10 @@ class CupyAdapter(NumpyAdapter):
         return f"cuda:{self.cp.cuda.Device().id}"
 
     # ---- random: a cupy.random.Generator ---------------------------------------------------------------
-    def manual_seed(self, seed):
-        self._rng = self.cp.random.default_rng(seed)
-        return self._rng
-
     def rand(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self._rng.random(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self._rng.random(shape, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     def randn(self, shape, dtype=None, device=None):
         with self._on(device):
-            return self._rng.standard_normal(shape, **_kwargs(dtype=self.native_dtype(dtype)))
+            return self._rng.standard_normal(shape, **kwargs_given(dtype=self.native_dtype(dtype)))

@@ -22,12 +22,14 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._repro import NUMPY_NAMES, NUMPY_SPELLINGS, literal, respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from ._repro import Spelling, literal
+from .array_api import NumpyApiAdapter
+from .base import Conventions, Unsupported, kwargs_given
 
 
-class JaxAdapter(Adapter):
+class JaxAdapter(NumpyApiAdapter):
+    """JAX: the NumPy API base (adapters/array_api.py) over ``jax.numpy``, and what only JAX has."""
+
     name = "jax"
     # JAX with jax_enable_x64 (the adapter's default): float64 and int64 defaults; int32 / int32 is
     # float32 and int64 / int64 float64 (jnp.true_divide); a full integer index gives a 0-d Array
@@ -42,10 +44,9 @@ class JaxAdapter(Adapter):
         if os.environ.get("JAX_ENABLE_X64", "1").lower() not in ("0", "false"):
             jax.config.update("jax_enable_x64", True)
         import jax.numpy as jnp
-        import numpy as np
 
-        self.jax, self.jnp, self.np = jax, jnp, np
-        self.version = str(jax.__version__)
+        super().__init__(jnp, version=jax.__version__)
+        self.jax = jax
         caps = {"autograd.functional", "random"}
         if jax.config.jax_enable_x64:
             caps |= {"float64", "int64"}
@@ -75,38 +76,30 @@ class JaxAdapter(Adapter):
             raise Unsupported(f"jax has no device {name!r} here (devices: {list(self._devices)})") from None
 
     # ---- data in and out ------------------------------------------------------------
-    def native_dtype(self, name: str | None):
-        return None if name is None else self.jnp.dtype(name)
-
     def asarray(self, ref, device: str):
         # a host-to-device transfer: unlike jnp.asarray it compiles nothing per shape
         data = self.np.array(ref.values(), dtype=self.native_dtype(ref.dtype.name)).reshape(ref.shape)
         return self.jax.device_put(data, self._device(device))
 
-    def observe(self, t) -> Observation:
-        a = self.np.asarray(t)
+    def _observed_device(self, t) -> str:
         device = t.device if hasattr(t, "device") else None
-        return Observation(
-            shape=tuple(int(s) for s in a.shape),
-            dtype=a.dtype.name,
-            device=self._canonical(device) if device is not None and hasattr(device, "platform") else "cpu",
-            values=_exact_nested(a.tolist(), a.ndim),
-            extra={"type": type(t).__name__},
-        )
+        return self._canonical(device) if device is not None and hasattr(device, "platform") else "cpu"
 
     repro_namespace = "jnp"
 
-    #: how this adapter's methods read in JAX (adapters/_repro.py): each mirrors the method's body
-    spellings = {**NUMPY_SPELLINGS, "from_numpy": "jnp.asarray({a})",
+    #: how this adapter's own methods read in JAX (adapters/_repro.py): each mirrors the method's body
+    spellings = {**NumpyApiAdapter.spellings,
                  "vjp": lambda a: f"jax.vjp({a['fn']}, *{a['inputs']})[1]({a['cotangent']})"}
 
-    def repro(self, expression: str) -> str:
-        devices = {name: ("" if name == "cpu" else f"jax.devices()[{d.id}]") for name, d in self._devices.items()}
-        spellings = {**self.spellings, "to": self._spell_to,
-                     "cpu": lambda a: f"jax.device_put({a['t']}, jax.devices('cpu')[0])"}
-        body = translate(respell(expression, "jnp", self, spellings), "jnp", NUMPY_NAMES, devices)
-        return ("import jax\njax.config.update('jax_enable_x64', True)\nimport jax.numpy as jnp\n"
-                + ("import numpy as np\n" if "np." in body.replace("jnp.", "") else "") + body)
+    def _repro_spellings(self) -> dict[str, Spelling]:
+        return {**self.spellings, "to": self._spell_to,
+                "cpu": lambda a: f"jax.device_put({a['t']}, jax.devices('cpu')[0])"}
+
+    def _repro_devices(self) -> dict[str, str]:
+        return {name: ("" if name == "cpu" else f"jax.devices()[{d.id}]") for name, d in self._devices.items()}
+
+    def _repro_imports(self, body: str) -> str:
+        return "import jax\njax.config.update('jax_enable_x64', True)\n" + super()._repro_imports(body)
 
     def _spell_to(self, a: dict[str, str]) -> str:
         """``to`` as its body reads: ``jax.device_put`` (a dtype argument is not spelled)."""
@@ -117,107 +110,17 @@ class JaxAdapter(Adapter):
         return f"jax.device_put({a['t']}, {target}" + (", may_alias=False)" if copy else ")")
 
     # ---- creation ------------------------------------------------------------------------
-    def _place(self, dtype, device):
-        return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
-
     def tensor(self, data, dtype=None, device=None):
-        return self.jnp.array(data, **self._place(dtype, device))
-
-    def zeros(self, shape, dtype=None, device=None):
-        return self.jnp.zeros(shape, **self._place(dtype, device))
-
-    def ones(self, shape, dtype=None, device=None):
-        return self.jnp.ones(shape, **self._place(dtype, device))
-
-    def full(self, shape, fill_value, dtype=None, device=None):
-        return self.jnp.full(shape, fill_value, **self._place(dtype, device))
-
-    def empty(self, shape, dtype=None, device=None):
-        return self.jnp.empty(shape, **self._place(dtype, device))
-
-    def arange(self, *args, dtype=None, device=None):
-        return self.jnp.arange(*args, **self._place(dtype, device))
+        return self.xp.array(data, **self._place(dtype, device))
 
     # ---- attributes -----------------------------------------------------------------------
-    def shape(self, t):
-        return t.shape
-
     def size(self, t, dim=None):
         if dim is None:
             raise Unsupported("jax has no size() returning the shape (Array.size is the element count)")
-        return self.jnp.size(t, dim)
-
-    def ndim(self, t):
-        return t.ndim
-
-    def dim(self, t):
-        return self.jnp.ndim(t)
-
-    def numel(self, t):
-        return t.size
-
-    def dtype_name(self, t) -> str:
-        return t.dtype.name
+        return self.xp.size(t, dim)
 
     def device_name(self, t) -> str:
         return self._canonical(t.device)
-
-    # ---- element-wise, reductions, matmul ---------------------------------------------------
-    def add(self, a, b):
-        return self.jnp.add(a, b)
-
-    def sub(self, a, b):
-        return self.jnp.subtract(a, b)
-
-    def mul(self, a, b):
-        return self.jnp.multiply(a, b)
-
-    def div(self, a, b):
-        return self.jnp.divide(a, b)
-
-    def neg(self, a):
-        return self.jnp.negative(a)
-
-    def pow(self, a, k):
-        return self.jnp.power(a, k)
-
-    def sum(self, a, dim=None, keepdim=False):
-        return self.jnp.sum(a, axis=dim, keepdims=keepdim)
-
-    def mean(self, a, dim=None, keepdim=False):
-        return self.jnp.mean(a, axis=dim, keepdims=keepdim)
-
-    def matmul(self, a, b):
-        return self.jnp.matmul(a, b)
-
-    # ---- shapes (copies: JAX has no observable views) -------------------------------------------
-    def reshape(self, t, shape):
-        return self.jnp.reshape(t, shape)
-
-    def transpose(self, t, dim0, dim1):
-        return self.jnp.swapaxes(t, dim0, dim1)
-
-    def t(self, t):
-        return t.T
-
-    def permute(self, t, dims):
-        return self.jnp.transpose(t, dims)
-
-    def expand(self, t, shape):
-        return self.jnp.broadcast_to(t, shape)
-
-    def getitem(self, t, index):
-        return t[index]
-
-    # ---- NumPy conversion (copies: JAX arrays are immutable, so no shared memory) ------------------
-    def from_numpy(self, a):
-        return self.jnp.asarray(a)
-
-    def to_numpy(self, t):
-        return self.np.asarray(t)
-
-    def tensor_from_numpy(self, a):
-        return self.jnp.array(a)
 
     # ---- autograd, functional: jax.vjp ---------------------------------------------------------------
     def vjp(self, fn: Callable, inputs: Sequence, cotangent) -> tuple[Any, list]:
@@ -247,7 +150,7 @@ class JaxAdapter(Adapter):
 
     def _draw(self, sample, shape, dtype, device):
         self._key, sub = self.jax.random.split(self._key)
-        kwargs = _kwargs(dtype=self.native_dtype(dtype))
+        kwargs = kwargs_given(dtype=self.native_dtype(dtype))
         if device is None:
             return sample(sub, shape, **kwargs)
         with self.jax.default_device(self._device(device)):
@@ -264,33 +167,5 @@ class JaxAdapter(Adapter):
     #: jnp.float32(2.0**-149) + jnp.float32(2.0**-149) is 0.0 on CPU
     flushes_subnormals = True
 
-    def exp(self, a):
-        return self.jnp.exp(a)
-
-    def expm1(self, a):
-        return self.jnp.expm1(a)
-
-    def log(self, a):
-        return self.jnp.log(a)
-
-    def log1p(self, a):
-        return self.jnp.log1p(a)
-
-    def sqrt(self, a):
-        return self.jnp.sqrt(a)
-
-    def sin(self, a):
-        return self.jnp.sin(a)
-
-    def cos(self, a):
-        return self.jnp.cos(a)
-
-    def tanh(self, a):
-        return self.jnp.tanh(a)
-
     def sigmoid(self, a):
         return self.jax.nn.sigmoid(a)
-
-    def float_list(self, t) -> list[float]:
-        return [float(v) for v in self.np.asarray(t).reshape(-1)]
-

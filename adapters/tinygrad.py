@@ -27,8 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._repro import respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported
-from .torch import _exact_nested, _kwargs
+from .base import Adapter, Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
 
 class TinygradAdapter(Adapter):
@@ -71,7 +70,7 @@ class TinygradAdapter(Adapter):
         return self._names.get(dtype, str(dtype).removeprefix("dtypes."))
 
     def _place(self, dtype, device):
-        return _kwargs(dtype=self.native_dtype(dtype), device=self._device(device))
+        return kwargs_given(dtype=self.native_dtype(dtype), device=self._device(device))
 
     # ---- data in and out ------------------------------------------------------------
     def asarray(self, ref, device: str):
@@ -82,7 +81,7 @@ class TinygradAdapter(Adapter):
         shape = tuple(int(s) for s in t.shape)
         return Observation(shape=shape, dtype=self.canonical_dtype(t.dtype),
                            device=self._canonical_device(t.device),
-                           values=_exact_nested(t.tolist(), len(shape)), extra={"type": type(t).__name__})
+                           values=exact_nested(t.tolist(), len(shape)), extra={"type": type(t).__name__})
 
     repro_namespace = "Tensor"
 
@@ -119,7 +118,7 @@ class TinygradAdapter(Adapter):
 
     def arange(self, *args, dtype=None, device=None):
         self._device(device)  # Tensor.arange takes no device: only the default one exists here
-        return self.Tensor.arange(*args, **_kwargs(dtype=self.native_dtype(dtype)))
+        return self.Tensor.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype)))
 
     # ---- attributes -----------------------------------------------------------------------
     def shape(self, t):

@@ -10,27 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from types import ModuleType
 
-from .base import CAPABILITIES, Adapter, Observation
-
-
-def _exact(v):
-    """A tolist() float as an exact rational (non-finite values stay floats)."""
-    if isinstance(v, float) and v - v == 0:
-        return Fraction(v)
-    return v
-
-
-def _exact_nested(v, ndim: int):
-    if ndim == 0:
-        return _exact(v)
-    if ndim == 1:
-        return [_exact(x) for x in v]
-    return [_exact_nested(x, ndim - 1) for x in v]
-
-
-def _kwargs(**kw):
-    """Keyword arguments with the ``None`` ones left out, so the backend's defaults apply."""
-    return {k: v for k, v in kw.items() if v is not None}
+from .base import CAPABILITIES, Adapter, Observation, exact_nested, kwargs_given
 
 
 class TorchAdapter(Adapter):
@@ -65,7 +45,7 @@ class TorchAdapter(Adapter):
             shape=tuple(int(s) for s in t.shape),
             dtype=self.canonical_dtype(t.dtype),
             device=str(t.device),
-            values=_exact_nested(t.cpu().tolist(), t.ndim),
+            values=exact_nested(t.cpu().tolist(), t.ndim),
             strides=tuple(t.stride()),
             offset=int(t.storage_offset()),
         )
@@ -75,25 +55,25 @@ class TorchAdapter(Adapter):
 
     # ---- creation ------------------------------------------------------------------------
     def tensor(self, data, dtype=None, device=None):
-        return self.lib.tensor(data, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.tensor(data, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def zeros(self, shape, dtype=None, device=None):
-        return self.lib.zeros(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.zeros(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def ones(self, shape, dtype=None, device=None):
-        return self.lib.ones(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.ones(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def full(self, shape, fill_value, dtype=None, device=None):
-        return self.lib.full(shape, fill_value, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.full(shape, fill_value, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def empty(self, shape, dtype=None, device=None):
-        return self.lib.empty(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.empty(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def legacy_constructor(self, *sizes):
         return self.lib.Tensor(*sizes)
 
     def arange(self, *args, dtype=None, device=None):
-        return self.lib.arange(*args, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.arange(*args, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     # ---- attributes -----------------------------------------------------------------------
     def shape(self, t):
@@ -224,7 +204,7 @@ class TorchAdapter(Adapter):
     # ---- autograd, tape and functional (spec/autograd.md) ---------------------------------------------
     def requiring_grad(self, factory: str, *args, dtype=None, device=None):
         return getattr(self.lib, factory)(*args, requires_grad=True,
-                                          **_kwargs(dtype=self.native_dtype(dtype), device=device))
+                                          **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def requires_grad(self, t) -> bool:
         return t.requires_grad
@@ -257,7 +237,7 @@ class TorchAdapter(Adapter):
 
     # ---- devices (spec/device.md) --------------------------------------------------------------
     def to(self, t, device=None, dtype=None, copy=False):
-        return t.to(**_kwargs(device=device, dtype=self.native_dtype(dtype), copy=copy or None))
+        return t.to(**kwargs_given(device=device, dtype=self.native_dtype(dtype), copy=copy or None))
 
     def cpu(self, t):
         return t.cpu()
@@ -271,10 +251,10 @@ class TorchAdapter(Adapter):
         return self.lib.manual_seed(seed)
 
     def rand(self, shape, dtype=None, device=None):
-        return self.lib.rand(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.rand(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def randn(self, shape, dtype=None, device=None):
-        return self.lib.randn(shape, **_kwargs(dtype=self.native_dtype(dtype), device=device))
+        return self.lib.randn(shape, **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
     def initial_seed(self, generator) -> int:
         return generator.initial_seed()

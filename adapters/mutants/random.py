@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tensorcts.adapters.torch import TorchAdapter, _kwargs
+from tensorcts.adapters.base import kwargs_given
+from tensorcts.adapters.torch import TorchAdapter
 
 
 class RandIgnoresDtype(TorchAdapter):
@@ -60,7 +61,7 @@ class RandIgnoresSeed(TorchAdapter):
             self._private = self.lib.Generator()
             self._private.seed()
         return self.lib.rand(shape, generator=self._private,
-                             **_kwargs(dtype=self.native_dtype(dtype), device=device))
+                             **kwargs_given(dtype=self.native_dtype(dtype), device=device))
 
 
 class SeedKeepsLow16Bits(TorchAdapter):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from ._repro import NUMPY_NAMES, translate
 from .array_api import ArrayApiAdapter
 from .base import Observation, Unsupported, exact_nested, kwargs_given
 from .numpy import NumpyAdapter
@@ -86,9 +85,11 @@ class CupyAdapter(NumpyAdapter):
 
     repro_namespace = "cp"
 
-    def repro(self, expression: str) -> str:
-        body = translate(expression, "cp", NUMPY_NAMES, {d: "" for d in self.devices()})
-        return "import cupy as cp  # arrays on the current device; select one with cp.cuda.Device(n)\n" + body
+    def _repro_devices(self) -> dict[str, str]:
+        return {d: "" for d in self.devices()}  # CuPy places arrays on the current device
+
+    def _repro_imports(self, body: str) -> str:
+        return "import cupy as cp  # arrays on the current device; select one with cp.cuda.Device(n)\n"
 
     def _offset(self, a) -> int:
         owner = a

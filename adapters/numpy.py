@@ -139,7 +139,7 @@ class NumpyAdapter(NumpyApiAdapter):
     # ---- attributes -----------------------------------------------------------------------
     def size(self, t, dim=None):
         if dim is None:
-            raise Unsupported("numpy has no size() returning the shape (ndarray.size is the element count)")
+            raise Unsupported(f"{self.name} has no size() returning the shape (ndarray.size is the element count)")
         return self.xp.size(t, dim)
 
     def stride(self, t):
@@ -196,7 +196,7 @@ class NumpyAdapter(NumpyApiAdapter):
         return value, list(vjp_fn(cotangent))
 
     def no_grad(self) -> AbstractContextManager:
-        raise Unsupported("numpy has no autograd tape")
+        raise Unsupported(f"{self.name} has no autograd tape")
 
     # ---- devices: NumPy >= 2 has the single device "cpu" ------------------------------------------
     def to(self, t, device=None, dtype=None, copy=False):
@@ -213,7 +213,7 @@ class NumpyAdapter(NumpyApiAdapter):
 
     def _check_device(self, device):
         if device not in (None, "cpu"):
-            raise Unsupported(f"numpy has no device {device!r}")
+            raise Unsupported(f"{self.name} has no device {device!r}")
 
     def rand(self, shape, dtype=None, device=None):
         self._check_device(device)

@@ -1,6 +1,6 @@
 """Measure the elementary functions' largest error in ULPs per backend and write docs/accuracy.md.
 
-    python -m tensorcts.tools.accuracy [--backends torch,numpy,jax] [-n 1500] [--out docs/accuracy.md]
+    python -m tensorcts.tools.accuracy [--backends torch,numpy,jax,array_api_strict,tinygrad] [-n 1500] [--out docs/accuracy.md]
 
 Each function and dtype gets the same seeded inputs on every backend: a band, every
 binade of 1/8..32, the hard regions of spec/elementary.md (near zero, near 1 for log,
@@ -139,7 +139,7 @@ def render(rows: dict, backends: list, n: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--backends", default="torch,numpy,jax,array_api_strict")
+    parser.add_argument("--backends", default="torch,numpy,jax,array_api_strict,tinygrad")
     parser.add_argument("-n", type=int, default=1500, help="inputs per function and dtype")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "accuracy.md"))
     args = parser.parse_args(argv)

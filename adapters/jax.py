@@ -97,7 +97,7 @@ class JaxAdapter(Adapter):
     repro_namespace = "jnp"
 
     #: how this adapter's methods read in JAX (adapters/_repro.py): each mirrors the method's body
-    spellings = {**NUMPY_SPELLINGS, "from_numpy": "jnp.asarray({a})",
+    spellings = {**NUMPY_SPELLINGS, "from_numpy": "jnp.asarray({a})", "sigmoid": "jax.nn.sigmoid({a})",
                  "vjp": lambda a: f"jax.vjp({a['fn']}, *{a['inputs']})[1]({a['cotangent']})"}
 
     def repro(self, expression: str) -> str:

@@ -127,13 +127,16 @@ def gradient(name: str, g: Tensor, x: Tensor, y: Tensor) -> Tensor:
     forms = FORMS[name]
     if not g.exact:
         return forms[0](g, x, y)
-    results = [form(g, x, y) for form in forms]
+    results = [(r.values(), r.errs()) for r in (form(g, x, y) for form in forms)]
     values, errs = [], []
     for i, (gv, xv) in enumerate(zip(g.values(), x.values(), strict=True)):
         lo, hi = elementary.derivative_enclosure(name, float(xv), x.dtype)
         value = gv * (lo + hi) / 2  # the exact g * f'(x), to within 2^-20 ulp of f'(x)
         values.append(value)
-        errs.append(_up(max(Fraction(r.errs()[i]) + abs(r.values()[i] - value) for r in results)))
+        if any(math.isinf(es[i]) for _, es in results):  # a divisor within its own bound of 0: no bound
+            errs.append(math.inf)
+            continue
+        errs.append(_up(max(Fraction(es[i]) + abs(vs[i] - value) for vs, es in results)))
     return Tensor.from_flat(values, g.shape, g.dtype, g.device, True, errs, "bounded")
 
 

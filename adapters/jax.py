@@ -88,7 +88,7 @@ class JaxAdapter(NumpyApiAdapter):
     repro_namespace = "jnp"
 
     #: how this adapter's own methods read in JAX (adapters/_repro.py): each mirrors the method's body
-    spellings = {**NumpyApiAdapter.spellings,
+    spellings = {**NumpyApiAdapter.spellings, "sigmoid": "jax.nn.sigmoid({a})",
                  "vjp": lambda a: f"jax.vjp({a['fn']}, *{a['inputs']})[1]({a['cotangent']})"}
 
     def _repro_spellings(self) -> dict[str, Spelling]:

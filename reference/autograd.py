@@ -1,7 +1,7 @@
 """The reference tape: reverse-mode autograd in the spirit of micrograd's ``Value``.
 
 Each operation records one ``Node`` with ``record(out, name, inputs, grads, saves)``
-right where it computes its forward (elementwise.py, reduction.py, matmul.py),
+right where it computes its forward (elementwise.py, unary.py, reduction.py, matmul.py),
 so an op's backward formula sits next to its forward. ``grads[i](g)`` is the
 gradient for input i given the output gradient ``g``; it is written in reference
 operations, so on the oracle face (``exact=True``) a gradient has an exact value

@@ -192,12 +192,17 @@ def decide(enclose: Callable[[Fraction, int], Interval], x: Fraction, dtype: DTy
 
 def enclosure(name: str, x: float, dtype: DType, ulps: int = 1 << 20) -> Interval:
     """An interval around f(x) narrower than 1/ulps of an ulp of the result (for error measurement)."""
-    fn, estimate = _ENCLOSURES[name], _estimate(name, x)
+    return _narrow(_ENCLOSURES[name], name, x, dtype, ulps, _estimate(name, x))
+
+
+def _narrow(fn: Callable[[Fraction, int], Interval], name: str, x: float, dtype: DType, ulps: int,
+            estimate: float) -> Interval:
+    """fn's enclosure at x, W doubling until it is narrower than 1/ulps of an ulp of its midpoint."""
     w = _start_bits(dtype, estimate) + ulps.bit_length()
     while w <= MAX_BITS:
         lo, hi = fn(Fraction(x), w)
         mid = abs(lo + hi) / 2
-        if mid and (hi - lo) * ulps <= ulp_of(mid, dtype):
+        if lo == hi or (mid and (hi - lo) * ulps <= ulp_of(mid, dtype)):
             return lo, hi
         w *= 2
     raise ArithmeticError(f"{name}({x}) not enclosed at {MAX_BITS} bits")
@@ -374,3 +379,88 @@ def _sqrt_enclosure(x: float, dtype: DType) -> Fraction:
     w = 2 * (dtype.precision + 40) + max(0, -math.frexp(x)[1])
     n = Fraction(x) * Fraction(4) ** w
     return Fraction(math.isqrt(n.numerator // n.denominator), 1 << w)
+
+
+# ---- derivatives, and the other values a backward formula reads (spec/autograd.md) --------------------
+def _cosh_interval(x: Fraction, w: int) -> Interval:
+    lo, hi = _exp_interval(abs(x), w)  # cosh x = (E + 1/E)/2, E = e^|x| >= 1, where it increases in E
+    lo = max(lo, Fraction(1))
+    return (lo + 1 / lo) / 2, (hi + 1 / hi) / 2
+
+
+def _rsqrt_interval(x: Fraction, w: int) -> Interval:
+    w += max(0, x.denominator.bit_length() - x.numerator.bit_length())  # keeps s >= 2^w below
+    n = x * Fraction(4) ** w
+    s = math.isqrt(n.numerator // n.denominator)  # s <= sqrt(x) 2^w < s + 1
+    return Fraction(1 << w, s + 1), Fraction(1 << w, s)
+
+
+def _bell(e_lo: Fraction, e_hi: Fraction, scale: int) -> Interval:
+    """scale E/(1 + E)^2 for E in [e_lo, e_hi]: it increases in E on [0, 1], where E is clamped."""
+    lo, hi = max(e_lo, Fraction(0)), min(e_hi, Fraction(1))
+    return scale * lo / (1 + lo) ** 2, scale * hi / (1 + hi) ** 2
+
+
+def _scale(interval: Interval, c: Fraction) -> Interval:
+    lo, hi = c * interval[0], c * interval[1]
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+#: enclosures of f'(x), by f's name
+_DERIVATIVES: dict[str, Callable[[Fraction, int], Interval]] = {
+    "exp": _exp_interval,  # exp' = exp
+    "expm1": _exp_interval,  # expm1' = exp
+    "log": lambda x, w: (1 / x, 1 / x),  # log' = 1/x, rational
+    "log1p": lambda x, w: (1 / (1 + x), 1 / (1 + x)),  # log1p' = 1/(1 + x), rational
+    "sqrt": lambda x, w: _scale(_rsqrt_interval(x, w), Fraction(1, 2)),  # sqrt' = 1/(2 sqrt x)
+    "sin": lambda x, w: _sin_cos_interval(x, w, False),  # sin' = cos
+    "cos": lambda x, w: _scale(_sin_cos_interval(x, w, True), Fraction(-1)),  # cos' = -sin
+    "tanh": lambda x, w: _bell(*_exp_interval(-2 * abs(x), w), 4),  # tanh' = 1 - tanh^2 = 4E/(1+E)^2, E = e^-2|x|
+    "sigmoid": lambda x, w: _bell(*_exp_interval(-abs(x), w), 1),  # s' = s(1 - s) = E/(1+E)^2, E = e^-|x|
+}
+
+#: besides the nine functions, what a library's backward formula may read: cosh x (autograd's tanh)
+#: and x^(-1/2) (autograd's sqrt)
+_READ = {**_ENCLOSURES, "sqrt": lambda x, w: _sqrt_interval(x, w), "cosh": _cosh_interval, "rsqrt": _rsqrt_interval}
+
+
+def _sqrt_interval(x: Fraction, w: int) -> Interval:
+    n = x * Fraction(4) ** w
+    s = math.isqrt(n.numerator // n.denominator)  # s <= sqrt(x) 2^w < s + 1
+    return Fraction(s, 1 << w), Fraction(s + 1, 1 << w)
+
+
+def _rough(fn: Callable[[float], float], x: float) -> float:
+    """A float estimate of a value (only to choose the starting precision); 0 where it fails."""
+    try:
+        return fn(x)
+    except (OverflowError, ValueError, ZeroDivisionError):
+        return 0.0
+
+
+_READ_ESTIMATES: dict[str, Callable[[float], float]] = {
+    "cosh": math.cosh, "rsqrt": lambda x: x ** -0.5, "sigmoid": lambda x: 1 / (1 + math.exp(-x))}
+_DERIVATIVE_ESTIMATES: dict[str, Callable[[float], float]] = {
+    "exp": math.exp, "expm1": math.exp, "log": lambda x: 1 / x, "log1p": lambda x: 1 / (1 + x),
+    "sqrt": lambda x: 0.5 * x ** -0.5, "sin": math.cos, "cos": lambda x: -math.sin(x),
+    "tanh": lambda x: 4 * math.exp(-2 * abs(x)), "sigmoid": lambda x: math.exp(-abs(x))}
+#: the inputs where a value is exactly zero (an enclosure of 0 never narrows relative to it)
+_VALUE_ZEROS = {"sin": 0.0, "tanh": 0.0, "expm1": 0.0, "log1p": 0.0, "log": 1.0, "sqrt": 0.0}
+_DERIVATIVE_ZEROS = {"cos": 0.0}
+
+
+def value_enclosure(name: str, x: float, dtype: DType, ulps: int = 1 << 20) -> Interval:
+    """An interval around r(x) narrower than 1/ulps of an ulp of it, for r one of the nine functions,
+    ``cosh`` or ``rsqrt`` (x^(-1/2)): the values a backward formula reads (spec/autograd.md)."""
+    if _VALUE_ZEROS.get(name) == x:
+        return Fraction(0), Fraction(0)
+    estimate = _rough(_READ_ESTIMATES.get(name) or getattr(math, name), x)
+    return _narrow(_READ[name], name, x, dtype, ulps, estimate)
+
+
+def derivative_enclosure(name: str, x: float, dtype: DType, ulps: int = 1 << 20) -> Interval:
+    """An interval around f'(x) narrower than 1/ulps of an ulp of it (spec/autograd.md,
+    ``autograd.elementary-grad``), for x in f's domain."""
+    if _DERIVATIVE_ZEROS.get(name) == x:
+        return Fraction(0), Fraction(0)
+    return _narrow(_DERIVATIVES[name], f"{name}'", x, dtype, ulps, _rough(_DERIVATIVE_ESTIMATES[name], x))

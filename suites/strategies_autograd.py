@@ -115,6 +115,9 @@ REFERENCE_OPS = SimpleNamespace(
     view=lambda t, shape: t.view(shape), reshape=lambda t, shape: t.reshape(shape),
     expand=lambda t, shape: t.expand(shape), transpose=lambda t, d0, d1: t.transpose(d0, d1),
     getitem=lambda t, index: t[index],
+    # the elementary functions: one-step programs of autograd.elementary-grad
+    exp=R.exp, expm1=R.expm1, log=R.log, log1p=R.log1p, sqrt=R.sqrt, sin=R.sin, cos=R.cos, tanh=R.tanh,
+    sigmoid=R.sigmoid,
 )
 
 

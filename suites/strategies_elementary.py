@@ -64,3 +64,43 @@ SPECIAL_POINTS = {  # the inputs spec/elementary.md's special-values rule names
     "cos": [0.0, -0.0, INF, -INF, NAN], "tanh": [0.0, -0.0, INF, -INF, NAN],
     "sigmoid": [INF, -INF, 0.0, -0.0, NAN],
 }
+
+
+TINY = 2.0 ** -40  # the smallest nonzero magnitude of a gradient input: y*y stays normal in float32
+
+
+def _positive(dtype: str, lo_exp: int, hi_exp: int) -> st.SearchStrategy:
+    return _scaled(dtype, lo_exp, hi_exp).map(abs)
+
+
+def _grad_band(dtype: str, lo: float, hi: float) -> st.SearchStrategy:
+    """A band whose nonzero values are at least TINY in magnitude (tinier ones become 0)."""
+    return _band(dtype, lo, hi).map(lambda x: x if abs(x) >= TINY else 0.0)
+
+
+def _grad_region(name: str, dtype: str) -> st.SearchStrategy:
+    """Inputs of autograd.elementary-grad (spec/autograd.md): f's domain, where f(x), f'(x) and every
+    intermediate of the backward formulas stay normal and finite (no overflow, no subnormal)."""
+    band = st.one_of(_grad_band(dtype, -20.0, 20.0), _scaled(dtype, -3, 4))  # every binade of 1/8..32 alike
+    small = _scaled(dtype, -40, -1)
+    if name in ("exp", "expm1"):
+        return st.one_of(band, small, _grad_band(dtype, -38.0, 38.0))  # e^38 * 8 < 2^60
+    if name == "log":
+        return st.one_of(_positive(dtype, -30, 30), _grad_band(dtype, 0.0, 100.0).filter(lambda x: x > 0),
+                         small.map(lambda x: _in_dtype(1 + x, dtype)))
+    if name == "log1p":  # -1 + 2^-k: 1 + x exact and small, the gradient large
+        return st.one_of(_grad_band(dtype, -0.99, 100.0), small,
+                         st.integers(1, 20).map(lambda k: _in_dtype(-1 + 2.0 ** -k, dtype)))
+    if name == "sqrt":
+        return st.one_of(_positive(dtype, -60, 60),
+                         _band(dtype, 2.0 ** -20, 4096.0).map(lambda x: _in_dtype(x * x, dtype)))
+    if name in ("sin", "cos"):
+        return st.one_of(band, small, _scaled(dtype, 4, 30))
+    if name == "tanh":  # up to 21: tanh'(x) * 2^-4 = 2^-4 * 4e^(-2|x|) stays above 2^-60
+        return st.one_of(band, small, _band(dtype, 7.0, 21.0).flatmap(lambda x: st.sampled_from([x, -x])))
+    return st.one_of(band, small, _band(dtype, 20.0, 40.0).flatmap(lambda x: st.sampled_from([x, -x])))  # sigmoid
+
+
+def grad_inputs(name: str, dtype: str, max_size: int = 8) -> st.SearchStrategy:
+    """Inputs x for the gradient of f at x (autograd.elementary-grad)."""
+    return st.lists(_grad_region(name, dtype).filter(math.isfinite), min_size=1, max_size=max_size)

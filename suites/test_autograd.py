@@ -8,6 +8,7 @@ transform (``autograd.functional``: vjp), whichever the backend declares.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import pytest
@@ -34,8 +35,8 @@ def _in_band(tensors) -> bool:
 class ProgramCase(Case):
     """A case whose repro is a whole program: leaves, steps, backward (or vjp), gradients."""
 
-    def __init__(self, backend, rules, device, program: Program, mode: str):
-        super().__init__(backend, rules, device, program.dtype)
+    def __init__(self, backend, rules, device, program: Program, mode: str, **case_class: str):
+        super().__init__(backend, rules, device, program.dtype, **case_class)
         self.program, self.mode = program, mode
 
     def source(self) -> str:
@@ -71,12 +72,13 @@ def _modes(backend) -> list[str]:
 
 
 def run_program(backend, device, program: Program, mode: str, rules="autograd.grad-values",
-                generated: bool = True) -> None:
-    """Run ``program`` on the backend and compare every gradient with the reference's."""
+                generated: bool = True, measure=None, **case_class: str) -> None:
+    """Run ``program`` on the backend and compare every gradient with the reference's;
+    ``measure(case, observation, expected)`` runs before each gradient's check."""
     expected_out, expected = program.reference_grads()
     if generated:
         assume(_in_band([expected_out, *expected, *program.leaves]))
-    case = ProgramCase(backend, rules, device, program, mode)
+    case = ProgramCase(backend, rules, device, program, mode, **case_class)
     natives = [case.input(f"x{i}", leaf) for i, leaf in enumerate(program.leaves)]
     cotangent = case.input("g", program.cotangent)
     wrt = [i for i, grad in enumerate(program.grad_leaves) if grad]
@@ -103,7 +105,10 @@ def run_program(backend, device, program: Program, mode: str, rules="autograd.gr
             exp = Tensor.from_flat([Fraction(0)] * program.leaves[i].numel(), program.leaves[i].shape,
                                    program.leaves[i].dtype, exact=True)
         case.check(obs is not None, f"{what}: expected a gradient, observed None")
-        case.expect(backend.observe(obs), exp, what=what)
+        observation = backend.observe(obs)
+        if measure is not None:
+            measure(case, observation, exp)
+        case.expect(observation, exp, what=what)
 
 
 @pytest.mark.rule("autograd.grad-values")
@@ -172,6 +177,68 @@ def test_broadcast_reduce_fixed(backend, device, op, shape_b):
     out_shape = R.broadcasting.broadcast_shapes((2, 3), shape_b)
     program = Program("float32", leaves, [True, True], [Step(op, (0, 1))], 2, _fixed(out_shape, 0.5))
     run_program(backend, device, program, mode, "autograd.broadcast-reduce", generated=False)
+
+
+# ---- gradients of the elementary functions --------------------------------------------------------
+
+ELEMENTARY = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sigmoid")
+
+
+def _bound_use(name: str):
+    """The measurement of autograd.elementary-grad: the largest |observed - exact| / bound over a gradient's
+    elements (within the bound up to 1; inf for a non-finite value or a miss of a zero bound)."""
+    def measure(case, observation, expected: Tensor) -> None:
+        worst = 0.0
+        for obs, value, err in zip(observation.flat, expected.values(), expected.errs(), strict=True):
+            if not isinstance(obs, (Fraction, int)):
+                worst = math.inf
+                break
+            miss = abs(obs - value)
+            worst = max(worst, float(miss / Fraction(err)) if err else 0.0 if miss == 0 else math.inf)
+        case.measure("autograd.elementary-grad", f"bound-use.{name}.{case.dtype}", worst)
+    return measure
+
+
+def _elementary_program(name: str, dtype: str, xs: list, gs: list) -> Program:
+    """y = f(x) for a leaf x of shape (n,) requiring grad, and the cotangent g."""
+    n = len(xs)
+    return Program(dtype, [exact_tensor(xs, (n,), dtype)], [True], [Step(name, (0,))], 1,
+                   exact_tensor(gs, (n,), dtype))
+
+
+@pytest.mark.rule("autograd.elementary-grad")
+@pytest.mark.parametrize("name", ELEMENTARY)  # one test per function: a library lacking one skips only it
+@given(data=st.data())
+def test_elementary_grad(backend, device, data, name):
+    from tensorcts.suites.strategies_elementary import grad_inputs
+
+    mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
+    dtype = data.draw(_float_dtypes(backend, device), label="dtype")
+    xs = data.draw(grad_inputs(name, dtype), label="x")
+    gs = data.draw(st.lists(program_values(dtype), min_size=len(xs), max_size=len(xs)), label="cotangent")
+    run_program(backend, device, _elementary_program(name, dtype, xs, gs), mode, "autograd.elementary-grad",
+                measure=_bound_use(name), function=name)
+
+
+#: fixed inputs per function, run on every run: moderate values and each formula's hard region
+#: (tanh and sigmoid near saturation, where 1 - y cancels; log1p near -1; sin and cos near a zero)
+ELEMENTARY_WITNESSES = {
+    "exp": [0.5, -3.25, 10.0], "expm1": [0.5, -3.25, 2.0 ** -20], "log": [0.5, 3.0, 1.0 + 2.0 ** -20],
+    "log1p": [0.5, -0.75, -1 + 2.0 ** -12], "sqrt": [0.5, 3.0, 2.0 ** -40], "sin": [0.5, -3.0, 1.5703125],
+    "cos": [0.5, -3.0, 3.140625], "tanh": [0.5, -3.0, 6.5], "sigmoid": [0.5, -3.0, 12.0],
+}
+
+
+@pytest.mark.rule("autograd.elementary-grad")
+@pytest.mark.parametrize("name", ELEMENTARY)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_elementary_grad_fixed(backend, device, name, dtype):
+    if dtype not in backend.dtypes(device):
+        pytest.skip(f"{backend.name} has no {dtype} on {device}")
+    mode = _modes(backend)[0]
+    program = _elementary_program(name, dtype, ELEMENTARY_WITNESSES[name], [1.0, -0.75, 2.5])
+    run_program(backend, device, program, mode, "autograd.elementary-grad", generated=False,
+                measure=_bound_use(name), function=name)
 
 
 def _leaf(data, dtype: str, shape, nonzero: bool = False) -> Tensor:

@@ -153,3 +153,96 @@ def test_matmul_grad_covers_folded_and_per_batch_sums():
         assert abs(rnd(per_batch[0] + per_batch[1]) - exact) <= bound
         fma = rnd(terms[0][0] * terms[0][1] + products[1])  # a fused multiply-add step
         assert abs(rnd(rnd(fma + products[2]) + products[3]) - exact) <= bound
+
+
+# ---- the elementary functions' gradients (spec/autograd.md, autograd.elementary-grad) -------------------
+
+def _reads(name: str, x) -> list[Fraction]:
+    """Every float32 within N_ULPS ulp of r(x): the values a correct library may read for r(x)."""
+    from tensorcts.reference import elementary as E
+    from tensorcts.reference.unary import N_ULPS
+    lo, hi = E.value_enclosure(name, float(x), F32)
+    mid, ulp = (lo + hi) / 2, E.ulp_of(hi if abs(hi) >= abs(lo) else lo, F32)
+    room = N_ULPS * ulp - (hi - lo)  # within N ulp of every point of the enclosure, so of r(x)
+    return sorted({c for k in range(-2 * N_ULPS, 2 * N_ULPS + 1) for c in [rnd(mid + k * ulp / 2)]
+                   if abs(c - mid) <= room})
+
+
+def _evaluations_of(name: str, x: Fraction, g: Fraction) -> set[Fraction]:
+    """Every float32 result of the formulas autograd.elementary-grad covers, over every read in class,
+    each association, fused or not, division or reciprocal, as the spec lists them."""
+    out: set[Fraction] = set()
+    ys = _reads(name, x)
+    if name == "exp":
+        out |= {rnd(g * y) for y in ys}
+    elif name == "expm1":
+        out |= {rnd(g * rnd(y + 1)) for y in ys} | {rnd(g * e) for e in _reads("exp", x)}
+    elif name == "log":
+        out |= {rnd(g / x), rnd(g * rnd(1 / x))}
+    elif name == "log1p":
+        q = rnd(x + 1)
+        out |= {rnd(g / q), rnd(g * rnd(1 / q))}
+    elif name == "sqrt":
+        out |= {rnd(g / rnd(2 * y)) for y in ys} | {rnd(g * rnd(Fraction(1, 2) / y)) for y in ys}
+        out |= {rnd(rnd(g / 2) * p) for p in _reads("rsqrt", x)}
+    elif name == "sin":
+        out |= {rnd(g * c) for c in _reads("cos", x)}
+    elif name == "cos":
+        out |= {rnd(g * -s) for s in _reads("sin", x)} | {-rnd(g * s) for s in _reads("sin", x)}
+    elif name == "tanh":
+        for y in ys:
+            out |= {rnd(g * rnd(1 - rnd(y * y))), rnd(g * rnd(1 - y * y)),  # 1 - y*y unfused and fused
+                    rnd(rnd(g + rnd(g * y)) * rnd(1 - y))}
+        out |= {rnd(g / rnd(c * c)) for c in _reads("cosh", x)}
+        for s1, s2 in itertools.product(_reads("sigmoid", 2 * x), _reads("sigmoid", -2 * x)):
+            out |= {rnd(rnd(4 * g) * rnd(s1 * s2)), rnd(rnd(rnd(4 * g) * s1) * s2), rnd(g * rnd(4 * rnd(s1 * s2)))}
+    else:  # sigmoid
+        for y in ys:
+            out |= {rnd(rnd(g * rnd(1 - y)) * y), rnd(g * rnd(rnd(1 - y) * y)), rnd(rnd(g * y) * rnd(1 - y))}
+            out |= {rnd(g * rnd(y * s)) for s in _reads("sigmoid", -x)}
+    return out
+
+
+ELEMENTARY_POINTS = {  # moderate values and each formula's hard region
+    "exp": [0.5, -3.25, 10.0, 2.0 ** -30], "expm1": [0.5, -3.25, 2.0 ** -20, 1e-3],
+    "log": [0.5, 3.0, 1.0 + 2.0 ** -20, 1e6], "log1p": [0.5, -0.75, -1 + 2.0 ** -12, 2.0 ** -30],
+    "sqrt": [0.5, 3.0, 2.0 ** -40, 1e6], "sin": [0.5, -3.0, 1.5703125, 1e4], "cos": [0.5, -3.0, 3.140625, 1e-5],
+    "tanh": [0.5, -3.0, 6.5, 9.5, 2.0 ** -20], "sigmoid": [0.5, -3.0, 12.0, -30.0],
+}
+
+
+def _elementary_grad(name: str, x: Fraction, g: Fraction) -> tuple[Fraction, Fraction]:
+    leaf = _exact([x]).requires_grad_()
+    getattr(R, name)(leaf).backward(_exact([g]))
+    return leaf.grad.values()[0], Fraction(leaf.grad.errs()[0])
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTARY_POINTS))
+def test_elementary_grad_bound_holds_for_every_covered_evaluation(name):
+    for x in ELEMENTARY_POINTS[name]:
+        for g in (Fraction(1), rnd(Fraction(-0.7))):
+            x = rnd(x)
+            exact, bound = _elementary_grad(name, x, g)
+            worst = max(abs(v - exact) for v in _evaluations_of(name, x, g))
+            assert worst <= bound, (name, float(x), float(worst), float(bound))
+
+
+@pytest.mark.parametrize(("name", "x"), [("exp", 0.5), ("sin", 0.5), ("tanh", 6.5), ("tanh", 9.5),
+                                         ("sigmoid", 12.0), ("sqrt", 3.0)])
+def test_elementary_grad_bound_is_tight(name, x):
+    """Some covered evaluation, with reads a correct forward may return, uses most of the bound: at
+    least 60 % of it where one read dominates (the farthest float32 within 4 ulp is at least 3.5 ulp away)."""
+    x = rnd(x)
+    exact, bound = _elementary_grad(name, x, Fraction(1))
+    worst = max(abs(v - exact) for v in _evaluations_of(name, x, Fraction(1)))
+    assert worst >= bound * Fraction(6, 10), (name, x, float(worst), float(bound))
+
+
+def test_elementary_grad_rejects_a_dropped_factor():
+    """tanh's backward as g*(1 - y) (the mutant TanhBackwardDropsFactor) is far outside the bound at
+    moderate x, and inside it only where the derivative is below the absolute part of the bound."""
+    for x, caught in ((0.5, True), (-3.0, True), (6.5, True), (12.0, False)):
+        x = rnd(x)
+        exact, bound = _elementary_grad("tanh", x, Fraction(1))
+        wrong = {rnd(1 - y) for y in _reads("tanh", x)}
+        assert all(abs(w - exact) > bound for w in wrong) == caught, (x, float(bound))

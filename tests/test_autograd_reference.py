@@ -197,3 +197,34 @@ def test_node_names_match_pytorch(name):
     expected = fn(torch.ones(2, 3, requires_grad=True), torch.ones(3, requires_grad=True)).grad_fn.name()
     observed = fn(R.ones(2, 3, requires_grad=True), R.ones(3, requires_grad=True)).grad_fn.name()
     assert observed == expected
+
+
+ELEMENTARY_NODES = {"exp": "ExpBackward0", "expm1": "Expm1Backward0", "log": "LogBackward0",
+                    "log1p": "Log1PBackward0", "sqrt": "SqrtBackward0", "sin": "SinBackward0",
+                    "cos": "CosBackward0", "tanh": "TanhBackward0", "sigmoid": "SigmoidBackward0"}
+
+
+@pytest.mark.parametrize("name", sorted(ELEMENTARY_NODES))
+def test_elementary_nodes_are_pytorchs_and_bounded(name):
+    """Each elementary function records PyTorch's node; on the oracle face the forward carries the
+    ulp(4) bound a backward formula may assume, and the gradient holds the backend face's own."""
+    from tensorcts.reference import elementary as E
+    from tensorcts.reference.unary import N_ULPS
+    xs = [0.5, 3.0, 0.125]
+    x = R.tensor(xs, dtype=R.float32, requires_grad=True, exact=True)
+    y = getattr(R, name)(x)
+    assert y.grad_fn.name() == ELEMENTARY_NODES[name] and y.accuracy == "bounded"
+    for v, e in zip(y.values(), y.errs(), strict=True):
+        assert N_ULPS * E.ulp_of(v, R.float32) <= Fraction(e) <= (N_ULPS + Fraction(1, 2 ** 10)) * E.ulp_of(v, R.float32)
+    y.backward(R.tensor([1.0, -0.75, 2.5], dtype=R.float32, exact=True))
+    xb = R.tensor(xs, dtype=R.float32, requires_grad=True)
+    getattr(R, name)(xb).backward(R.tensor([1.0, -0.75, 2.5], dtype=R.float32))
+    for b, v, e in zip(xb.grad.values(), x.grad.values(), x.grad.errs(), strict=True):
+        assert abs(b - v) <= Fraction(e)
+
+
+def test_elementary_of_a_bounded_input_is_refused():
+    """The reference bounds an elementary function of exact inputs only (spec/autograd.md)."""
+    x = R.tensor([0.5, 3.0], dtype=R.float32, exact=True)
+    with pytest.raises(ValueError, match="exact inputs only"):
+        R.tanh(x * 3.0 + 0.1)

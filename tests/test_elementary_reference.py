@@ -99,3 +99,57 @@ def test_ulp_error_measures_distance_to_the_exact_value():
     assert 0.5 < E.ulp_error("exp", x, one_off, float64) < 1.5
     assert E.ulp_error("sqrt", 2.0, math.sqrt(2.0), float64) < 0.5
     assert E.ulp_error("log", -1.0, 0.0, float64) == math.inf
+
+
+# ---- derivatives (spec/autograd.md, autograd.elementary-grad) --------------------------------------------
+
+DERIVATIVE = {  # f'(x) by mpmath, from its own functions (not the reference's identities)
+    "exp": lambda v: mpmath.exp(v), "expm1": lambda v: mpmath.exp(v), "log": lambda v: 1 / v,
+    "log1p": lambda v: 1 / (1 + v), "sqrt": lambda v: 1 / (2 * mpmath.sqrt(v)), "sin": lambda v: mpmath.cos(v),
+    "cos": lambda v: -mpmath.sin(v), "tanh": lambda v: mpmath.sech(v) ** 2,
+    "sigmoid": lambda v: mpmath.exp(-v) / (1 + mpmath.exp(-v)) ** 2,
+}
+READ = {"cosh": lambda v: mpmath.cosh(v), "rsqrt": lambda v: 1 / mpmath.sqrt(v), "sqrt": lambda v: mpmath.sqrt(v),
+        "tanh": lambda v: mpmath.tanh(v), "cos": lambda v: mpmath.cos(v),
+        "sigmoid": lambda v: 1 / (1 + mpmath.exp(-v))}
+
+
+def _mp(fn, x: float) -> Fraction:
+    with mpmath.workprec(400):
+        sign, man, exp, _ = fn(mpmath.mpf(x))._mpf_
+    return (-1) ** sign * Fraction(man) * Fraction(2) ** exp if man else Fraction(0)
+
+
+def _grad_inputs(name: str, dtype, n: int = 60) -> list[float]:
+    xs = [x for x in inputs(name, dtype, 3 * n) if abs(x) < 2.0 ** 40][:n]
+    if name in ("tanh", "sigmoid"):
+        xs = [max(min(x, 40.0), -40.0) for x in xs]
+    return [x for x in xs if x != 0 or name not in ("log", "sqrt")] + [0.0] * (name not in ("log", "sqrt", "log1p"))
+
+
+@pytest.mark.parametrize("dtype", [float32, float64], ids=lambda d: d.name)
+@pytest.mark.parametrize("name", sorted(DERIVATIVE))
+def test_derivative_enclosure_holds_mpmath(name, dtype):
+    """mpmath's f'(x) at 400 bits lies in the reference's enclosure, which is narrower than 2^-20 ulp."""
+    for x in _grad_inputs(name, dtype):
+        if name == "log" and x <= 0 or name == "log1p" and x <= -1:
+            continue
+        lo, hi = E.derivative_enclosure(name, x, dtype)
+        exact = _mp(DERIVATIVE[name], x)
+        slack = Fraction(1, 2 ** 380) * abs(exact)  # mpmath's own rounding at 400 bits
+        assert lo - slack <= exact <= hi + slack, (name, x, float(lo), float(exact), float(hi))
+        assert (hi - lo) * 2 ** 20 <= E.ulp_of(exact, dtype), (name, x)
+
+
+@pytest.mark.parametrize("name", sorted(READ))
+def test_values_a_backward_reads_hold_mpmath(name):
+    """cosh and x^(-1/2) (HIPS autograd's tanh and sqrt), and the others the forms read."""
+    rng = random.Random(name)
+    for dtype in (float32, float64):
+        for _ in range(40):
+            x = float(round_float(Fraction(rng.uniform(0.01, 21.0)), dtype))
+            lo, hi = E.value_enclosure(name, x, dtype)
+            exact = _mp(READ[name], x)
+            assert lo - abs(exact) / 2 ** 380 <= exact <= hi + abs(exact) / 2 ** 380, (name, x)
+            assert (hi - lo) * 2 ** 20 <= E.ulp_of(exact, dtype)
+    assert E.value_enclosure("sin", 0.0, float32) == (0, 0) and E.derivative_enclosure("cos", 0.0, float32) == (0, 0)

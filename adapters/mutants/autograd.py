@@ -43,6 +43,34 @@ class MulBackwardOffByPermille(TorchAdapter):
         return op.apply(a, b)
 
 
+class TanhBackwardDropsFactor(TorchAdapter):
+    """TanhBackward0 computed as g*(1 - y) instead of g*(1 - y*y): a factor 1 + y dropped from
+    1 - y^2 = (1 - y)(1 + y), right at 0 and wrong by |y|/(1 + |y|) relative elsewhere."""
+
+    breaks = "autograd.elementary-grad"
+
+    def tanh(self, a):
+        torch = self.lib
+        if not getattr(a, "requires_grad", False):
+            return torch.tanh(a)
+
+        class SloppyTanh(torch.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return torch.tanh(x)
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(output)
+
+            @staticmethod
+            def backward(ctx, g):
+                y, = ctx.saved_tensors
+                return g * (1 - y)
+
+        return SloppyTanh.apply(a)
+
+
 class AddBackwardMeansBroadcast(TorchAdapter):
     """The gradient of a broadcast operand of add is averaged over the broadcast dims instead of summed."""
 

@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "ok" if r["ok"] else ("FAILED " + ", ".join(rule for rule, _ in r["failed_rules"])
                                             if r["failed_rules"] else f"FAILED (exit {r['exit_code']})")
             print(f"[{done}/{len(seeds)}] seed {r['seed']}: {verdict} ({r['seconds']}s)", flush=True)
+            if args.json:  # after every seed: a long run stopped early keeps the seeds it finished
+                args.json.write_text(json.dumps(results, indent=1) + "\n")
     bad = [r for r in results if not r["ok"]]
     for r in bad:
         print(f"\n--- seed {r['seed']}: reproduce with\n    python -m pytest suites --backend {args.backend} "

@@ -60,6 +60,10 @@ class NumpyAdapter(Adapter):
         self.capabilities = frozenset(caps)
         self._rng = np.random.default_rng()
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """numpy.float16 (spec/half.md); NumPy has no bfloat16 of its own."""
+        return ["float16"]
+
     # ---- data in and out ------------------------------------------------------------
     def native_dtype(self, name: str | None):
         return None if name is None else self.np.dtype(name)

@@ -60,7 +60,7 @@ def test_elementwise(backend, device, data):
     symbol = data.draw(st.sampled_from(list(OPS)), label="op")
     families = ["band", "overflow"] + (["subnormal"] if dtype == "float16" else [])
     family = data.draw(st.sampled_from(families), label="values")
-    shape = data.draw(shapes(max_dims=3, min_side=1, max_side=5), label="shape")
+    shape = data.draw(shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), label="shape")
     xs, ys = data.draw(elementwise_pair(dtype, symbol, family, numel_of(shape)), label="operands")
     form = data.draw(st.sampled_from(["operator", "function"]), label="form")
     case = Case(backend, "half.elementwise", device, dtype, op=OPS[symbol], values=family, form=form)

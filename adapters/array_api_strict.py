@@ -59,6 +59,10 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
         missing = _MISSING_DTYPES.get(device, set())
         return [d for d in ("bool", "int32", "int64", "float32", "float64") if d not in missing]
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """None: the array API standard has no half-precision dtypes, so the half rules are unsupported."""
+        return []
+
     def _device(self, name: str | None):
         if name is None:
             return None

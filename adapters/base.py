@@ -33,6 +33,8 @@ CAPABILITIES = frozenset({
 })
 
 DTYPE_NAMES = ("bool", "int32", "int64", "float32", "float64")
+#: the half formats of spec/half.md: declared apart (``Adapter.half_dtypes``), never drawn by the other areas
+HALF_DTYPE_NAMES = ("float16", "bfloat16")
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,16 @@ class Adapter:
         if "float64" in self.capabilities:
             names.append("float64")
         return names
+
+    def half_dtypes(self, device: str) -> list[str]:
+        """The half-precision dtypes (spec/half.md) the backend has on ``device``: a subset of
+        ``HALF_DTYPE_NAMES``. None by default, and the half rules are then ``unsupported``.
+
+        They are declared apart from ``dtypes`` because no other area draws them: a library's
+        float16 is judged by the half rules only. ``asarray`` must build them and ``observe``
+        must read them exactly (every float16 and bfloat16 value is a Python float).
+        """
+        return []
 
     def conventions_on(self, device: str) -> Conventions:
         """The conventions on ``device`` (a library whose defaults depend on the device overrides this)."""

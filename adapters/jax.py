@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
 from ._repro import Spelling, literal
@@ -75,10 +76,16 @@ class JaxAdapter(NumpyApiAdapter):
         except KeyError:
             raise Unsupported(f"jax has no device {name!r} here (devices: {list(self._devices)})") from None
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """jnp.float16 and jnp.bfloat16 (spec/half.md) on every device."""
+        return ["float16", "bfloat16"]
+
     # ---- data in and out ------------------------------------------------------------
     def asarray(self, ref, device: str):
-        # a host-to-device transfer: unlike jnp.asarray it compiles nothing per shape
-        data = self.np.array(ref.values(), dtype=self.native_dtype(ref.dtype.name)).reshape(ref.shape)
+        # a host-to-device transfer: unlike jnp.asarray it compiles nothing per shape; exact values go
+        # in as Python floats (representable in the dtype, so exact), which ml_dtypes' bfloat16 needs
+        flat = [float(v) if isinstance(v, Fraction) else v for v in ref.values()]
+        data = self.np.array(flat, dtype=self.native_dtype(ref.dtype.name)).reshape(ref.shape)
         return self.jax.device_put(data, self._device(device))
 
     def _observed_device(self, t) -> str:

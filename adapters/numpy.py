@@ -67,6 +67,10 @@ class NumpyAdapter(NumpyApiAdapter):
             return self._anp
         return self.xp
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """numpy.float16 (spec/half.md); NumPy has no bfloat16 of its own."""
+        return ["float16"]
+
     # ---- data in and out ------------------------------------------------------------
     def asarray(self, ref, device: str):
         return self.xp.array(ref.values(), dtype=self.native_dtype(ref.dtype.name)).reshape(ref.shape)

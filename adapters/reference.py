@@ -48,6 +48,10 @@ class ReferenceAdapter(TorchAdapter):
     def canonical_dtype(self, dtype) -> str:
         return dtype.name
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """reference.float16 and reference.bfloat16: every result rounded once to its half dtype."""
+        return ["float16", "bfloat16"]
+
     def asarray(self, ref, device: str):
         return reference.Tensor.from_flat([_rational(v) for v in ref.values()], ref.shape, ref.dtype, device)
 

@@ -46,7 +46,8 @@ class TinygradAdapter(Adapter):
         self.Tensor, self.Device = Tensor, Device
         self.version = getattr(tinygrad, "__version__", None) or version("tinygrad")
         self._native = {"bool": dtypes.bool, "int32": dtypes.int32, "int64": dtypes.int64,
-                        "float32": dtypes.float32, "float64": dtypes.float64}
+                        "float32": dtypes.float32, "float64": dtypes.float64,
+                        "float16": dtypes.float16, "bfloat16": dtypes.bfloat16}
         self._names = {v: k for k, v in self._native.items()}
         # weak dtypes: realized as the default float/int (dtypes.default_float, dtypes.default_int)
         self._names[dtypes.weakfloat] = self._names[dtypes.default_float]
@@ -62,6 +63,11 @@ class TinygradAdapter(Adapter):
 
     def _canonical_device(self, device) -> str:
         return str(device).lower()
+
+    def half_dtypes(self, device: str) -> list[str]:
+        """dtypes.float16 (spec/half.md). dtypes.bfloat16 is left out on the CPU device: its clang kernels
+        do not compile for the x86-64 target ("__bf16 is not supported on this target", clang 14)."""
+        return ["float16"]
 
     def native_dtype(self, name: str | None):
         return None if name is None else self._native[name]

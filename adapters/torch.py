@@ -28,6 +28,10 @@ class TorchAdapter(Adapter):
         count = cuda.device_count() if cuda is not None and cuda.is_available() else 0
         return ["cpu"] + [f"cuda:{i}" for i in range(count)]
 
+    def half_dtypes(self, device: str) -> list[str]:
+        """torch.float16 and torch.bfloat16 on every device (spec/half.md)."""
+        return ["float16", "bfloat16"]
+
     # ---- data in and out ------------------------------------------------------------
     def native_dtype(self, name: str | None):
         return None if name is None else getattr(self.lib, name)

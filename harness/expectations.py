@@ -17,7 +17,7 @@ from pathlib import Path
 EXPECTATIONS_DIR = Path(__file__).resolve().parent.parent / "adapters" / "expectations"
 STATUSES = ("fail", "unsupported", "flaky")
 _KEYS = {"rule", "status", "reason", "link", "devices", "dtypes", "witness", "cases", "rare_inputs"}
-_DTYPES = {"bool", "int32", "int64", "float32", "float64"}
+_DTYPES = {"bool", "int32", "int64", "float32", "float64", "float16", "bfloat16"}  # with the half dtypes (spec/half.md)
 _LEGACY = {"devices": "device", "dtypes": "dtype"}
 
 

@@ -17,7 +17,7 @@ SPEC_DIR = Path(__file__).resolve().parent.parent / "spec"
 RULE_IDS = SPEC_DIR / "rule-ids.txt"
 AREAS = ("creation", "random", "attributes", "interop", "elementwise", "broadcasting", "promotion",
          "reduction", "view", "matmul", "inplace", "indexing", "autograd", "device",
-         "special", "elementary")
+         "special", "elementary", "half")
 
 _HEADING = re.compile(r"^### `([a-z0-9-]+\.[a-z0-9-]+)` — (.+)$")
 _LEVEL = re.compile(r"\*\*Level\*\* (core|torch)\b")

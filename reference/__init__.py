@@ -18,7 +18,7 @@ from collections.abc import Callable
 from . import autograd, broadcasting, devices, func, indexing, inplace, interop, views
 from .autograd import backward, detach, is_grad_enabled, no_grad, requires_grad_
 from .creation import arange, empty, full, ones, tensor, zeros
-from .dtypes import BY_NAME, DType, bool_, float32, float64, int32, int64
+from .dtypes import BY_NAME, HALF_BY_NAME, DType, bfloat16, bool_, float16, float32, float64, int32, int64
 from .elementwise import add, div, mul, neg, pow, sub
 from .matmul import matmul
 from .promotion import result_type
@@ -70,8 +70,8 @@ for _name, _function in METHODS.items():
     setattr(Tensor, _name, _function)
 
 __all__ = [
-    "BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
-    "float64", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
+    "BY_NAME", "HALF_BY_NAME", "DType", "Tensor", "add", "broadcasting", "devices", "arange", "bool", "bool_", "div", "empty", "float32",
+    "float64", "float16", "bfloat16", "full", "int32", "int64", "matmul", "mean", "mul", "neg", "ones", "pow",
     "result_type", "sub", "sum", "tensor", "zeros",
     "cos", "exp", "expm1", "log", "log1p", "sigmoid", "sin", "sqrt", "tanh",
     "autograd", "func", "is_grad_enabled", "no_grad",

@@ -1,6 +1,10 @@
-"""The five dtypes of the spec and PyTorch's promotion lattice over them.
+"""The five dtypes of the spec and PyTorch's promotion lattice over them, and the two half formats.
 
 A dtype is a small immutable record; canonical names are the ones reports use.
+float16 and bfloat16 (spec/half.md) are defined here so they can be looked up
+(``HALF_BY_NAME``), but they are not among the dtypes every other area draws
+from (``ALL``, ``BY_NAME``, ``FLOATING``) nor in the promotion lattice: adding
+them there would change every other rule's verdicts.
 """
 
 from __future__ import annotations
@@ -49,10 +53,18 @@ int64 = DType("int64", "i", 64)
 float32 = DType("float32", "f", 32, precision=24, emin=-126, emax=127)
 float64 = DType("float64", "f", 64, precision=53, emin=-1022, emax=1023)
 
+#: IEEE 754 binary16: 11 significand bits, normal exponents -14..15, largest finite 65504
+float16 = DType("float16", "f", 16, precision=11, emin=-14, emax=15)
+#: bfloat16: float32's exponent range with 8 significand bits (the top half of a float32)
+bfloat16 = DType("bfloat16", "f", 16, precision=8, emin=-126, emax=127)
+
 ALL = (bool_, int32, int64, float32, float64)
 BY_NAME = {d.name: d for d in ALL}
 FLOATING = (float32, float64)
 INTEGER = (int32, int64)
+#: the half formats of spec/half.md, looked up by name apart from the five above
+HALF = (float16, bfloat16)
+HALF_BY_NAME = {d.name: d for d in HALF}
 
 DEFAULT_FLOAT = float32  # torch.get_default_dtype()
 DEFAULT_INT = int64  # dtype of a Python int, and of integer inference

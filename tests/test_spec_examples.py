@@ -24,6 +24,7 @@ from tensorcts.reference import (
     float32,
     float64,
     full,
+    half,
     int32,
     int64,
     manual_seed,
@@ -952,6 +953,54 @@ def _():
     tiny = tensor([2.0 ** -149])
     assert (tiny + tiny).tolist() == [2.0 ** -148]
     assert (tensor([2.0 ** -126]) * tensor([0.5])).tolist() == [2.0 ** -127]
+
+
+@example("half.elementwise")
+def _():
+    f16 = torch.float16
+    assert (tensor([1.0], dtype=f16) + tensor([2.0 ** -11], dtype=f16)).tolist() == [1.0]
+    assert (tensor([1.0 + 2.0 ** -10], dtype=f16) + tensor([2.0 ** -11], dtype=f16)).tolist() == [1.001953125]
+    assert (tensor([65504.0], dtype=f16) + tensor([16.0], dtype=f16)).tolist() == [float("inf")]
+    assert (tensor([65504.0], dtype=f16) + tensor([8.0], dtype=f16)).tolist() == [65504.0]
+    assert (tensor([3 * 2.0 ** -24], dtype=f16) * tensor([0.5], dtype=f16)).tolist() == [2.0 ** -23]
+    bf16 = torch.bfloat16
+    assert (tensor([1.0], dtype=bf16) / tensor([3.0], dtype=bf16)).tolist() == [0.333984375]
+    assert half.binary("+", Fraction(65504), Fraction(16), torch.float16) == float("inf")
+
+
+def _half_bound(values, dtype, fn):
+    oracle = getattr(half, fn)(tensor(values, dtype=dtype, exact=True))
+    return oracle.values()[0], Fraction(oracle.errs()[0])
+
+
+@example("half.sum")
+def _():
+    for dtype, small, total, bound in ((torch.float16, 2.0 ** -12, 1.015625, 4.998e-4),
+                                       (torch.bfloat16, 2.0 ** -9, 1.125, 4.40e-3)):
+        value, err = _half_bound([1.0] + [small] * 64, dtype, "sum")
+        assert value == Fraction(total) and abs(float(err) - bound) < bound / 500
+        assert abs(Fraction(total) - value) <= err < abs(1 - value)  # 1, a half accumulator's answer, fails
+        assert tensor([1.0] + [small] * 64, dtype=dtype).sum().tolist() == total
+
+
+@example("half.mean")
+def _():
+    value, err = _half_bound([1.0] + [2.0 ** -12] * 64, torch.float16, "mean")
+    assert value == Fraction(1, 64) and abs(float(err) - 1.54e-5) < 1e-7
+    assert abs(round_float(Fraction(1, 65), torch.float16) - value) > err  # float16 accumulation: round(1/65)
+    assert tensor([1.0] + [2.0 ** -12] * 64, dtype=torch.float16).mean().tolist() == 0.015625
+
+
+@example("half.matmul")
+def _():
+    a = tensor([[1.0] + [2.0 ** -6] * 31], dtype=torch.float16)
+    b = tensor([[1.0]] + [[2.0 ** -6]] * 31, dtype=torch.float16)
+    assert (a @ b).tolist() == [[1.0078125]]
+    oracle = half.matmul(tensor(a.tolist(), dtype=torch.float16, exact=True),
+                         tensor(b.tolist(), dtype=torch.float16, exact=True))
+    value, err = oracle.values()[0], Fraction(oracle.errs()[0])
+    assert value == 1 + Fraction(31, 2 ** 12) and abs(float(err) - 4.94e-4) < 1e-6
+    assert abs(Fraction(1.0078125) - value) <= err < abs(1 - value)
 
 
 # ---- the tests --------------------------------------------------------------------------------------------

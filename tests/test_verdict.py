@@ -157,7 +157,7 @@ def test_legacy_devices_dtypes_and_witness_name_map_into_cases():
 @pytest.mark.parametrize("body, complaint", [
     ("cases = 'dtype'\n", "'cases' must be a table"),
     ("cases = { dtype = [] }\n", "cases.dtype must be a non-empty list"),
-    ("cases = { dtype = ['float16'] }\n", "unknown values"),
+    ("cases = { dtype = ['complex64'] }\n", "unknown values"),
     ("dtypes = ['int32']\ncases = { dtype = ['int32'] }\n", "both 'dtypes' and cases.dtype"),
     ("[expect.witness]\ncode = 'x = 1'\n", "needs non-empty strings 'code' and 'shows'"),
     ("[expect.witness]\ncode = 'x = 1'\nshows = 'x'\nextra = 1\n", "must be a table with 'code' and 'shows'"),

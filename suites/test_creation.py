@@ -249,7 +249,10 @@ def test_arange_length(backend, device, data, args):
 @given(data=st.data(), args=arange_args())
 def test_arange_values(backend, device, data, args):
     dtype = _float_dtype(backend, device, data, args)
-    expected = R.arange(*args, dtype=dtype, exact=True)
+    # without dtype= the library's declared default applies (which one is creation.arange-dtype's question)
+    conventions = backend.conventions_on(device)
+    default = conventions.default_int if all(isinstance(a, int) for a in args) else conventions.default_float
+    expected = R.arange(*args, dtype=dtype or default, exact=True)
     case = Case(backend, "creation.arange-values", device, expected.dtype.name)
     t, _ = _arange_call(case, backend, device, args, dtype, _form(args, data))
     observed = backend.observe(t)

@@ -106,7 +106,11 @@ class JaxAdapter(NumpyApiAdapter):
         return {name: ("" if name == "cpu" else f"jax.devices()[{d.id}]") for name, d in self._devices.items()}
 
     def _repro_imports(self, body: str) -> str:
-        return "import jax\njax.config.update('jax_enable_x64', True)\n" + super()._repro_imports(body)
+        hosts = sum(1 for d in self._devices.values() if d.platform == "cpu")
+        # a second CPU device exists only when XLA is told so before jax is imported (as this run was)
+        setup = (f"import os\nos.environ['XLA_FLAGS'] = '--xla_force_host_platform_device_count={hosts}'\n"
+                 if hosts > 1 and "jax.devices(" in body else "")
+        return setup + "import jax\njax.config.update('jax_enable_x64', True)\n" + super()._repro_imports(body)
 
     def _spell_to(self, a: dict[str, str]) -> str:
         """``to`` as its body reads: ``jax.device_put`` (a dtype argument is not spelled)."""

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -95,22 +97,40 @@ def run_repros(codes: list[str], adapter: str | None, patch: tuple[str, ...] = (
     ``patch`` names torch.Tensor methods the adapter (a mutant of the torch adapter) replaces while they run."""
     if not codes:
         return []
-    got = _run_batch(codes, adapter, patch, TIMEOUT_S + 2 * len(codes))
-    if got is not None:
-        return got
-    return [(_run_batch([code], adapter, patch, TIMEOUT_S) or [{"crashed": _crash}])[0] for code in codes]
+    # a repro that sets up the process (XLA_FLAGS before ``import jax``) needs an interpreter of its own,
+    # as it has when pasted
+    alone = [i for i, code in enumerate(codes) if "os.environ[" in code]
+    shared = [i for i in range(len(codes)) if i not in alone]
+    got: list[dict | None] = [None] * len(codes)
+    batch = _run_batch([codes[i] for i in shared], adapter, patch, TIMEOUT_S + 2 * len(shared)) if shared else []
+    if batch is None:
+        alone = list(range(len(codes)))
+    else:
+        for i, r in zip(shared, batch):
+            got[i] = r
+    for i in alone:
+        got[i] = (_run_batch([codes[i]], adapter, patch, TIMEOUT_S, _environment_of(codes[i]))
+                  or [{"crashed": _crash}])[0]
+    return [r if r is not None else {"crashed": _crash} for r in got]
 
 
 _crash = f"the interpreter died or gave no result within {TIMEOUT_S} s"
 
 
-def _run_batch(codes: list[str], adapter: str | None, patch: tuple[str, ...], timeout: float) -> list[dict] | None:
+def _environment_of(code: str) -> dict[str, str]:
+    """The variables a repro sets with ``os.environ['NAME'] = 'value'``: the driver imports the adapter (and so
+    the library) before it runs the repro, so they must be in its environment from the start."""
+    return {m[2]: m[4] for m in re.finditer(r"os\.environ\[(['\"])(\w+)\1\]\s*=\s*(['\"])(.*?)\3", code)}
+
+
+def _run_batch(codes: list[str], adapter: str | None, patch: tuple[str, ...], timeout: float,
+               environment: dict[str, str] | None = None) -> list[dict] | None:
     with tempfile.TemporaryDirectory(prefix="tensorcts-repro-") as tmp:
         job, result = Path(tmp) / "job.json", Path(tmp) / "out.json"
         job.write_text(json.dumps({"codes": codes, "adapter": adapter, "patch": list(patch)}))
         try:
             subprocess.run([sys.executable, "-c", _DRIVER, str(job), str(result)], cwd=tmp,
-                           capture_output=True, text=True, timeout=timeout)
+                           capture_output=True, text=True, timeout=timeout, env={**os.environ, **(environment or {})})
         except subprocess.TimeoutExpired:
             return None
         return json.loads(result.read_text()) if result.is_file() else None

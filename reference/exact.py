@@ -114,3 +114,16 @@ def gamma(n: int, dtype: DType) -> float:
     if nu >= 1.0:
         return INF
     return up(nu / (1.0 - nu))  # 1 - nu is exact for n < 2**p
+
+
+def exact_binary(op: str, x: Fraction | int, y: Fraction | int) -> Fraction | int:
+    """The exact value of ``x op y`` for op in + - * / (y nonzero for /)."""
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "/":
+        return Fraction(x) / y
+    raise ValueError(f"unknown operation {op!r}")

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from .bounds import exact_dot, exact_sum
 from .dtypes import HALF, DType, float32
-from .exact import add_up, gamma, mag, mul_up, round_float, up
+from .exact import add_up, exact_binary, gamma, mag, mul_up, round_float, up
 from .reduction import _groups, _out_shape, _reduced_dims
 from .tensor import Tensor
 
@@ -51,19 +51,6 @@ def eta(dtype: DType) -> float:
 
 
 # ---- + - * / : one correctly rounded operation ----------------------------------------------------------
-
-
-def exact_binary(op: str, x: Exact, y: Exact) -> Exact:
-    """The exact value of ``x op y`` for op in + - * / (y nonzero for /)."""
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    if op == "/":
-        return Fraction(x) / y
-    raise ValueError(f"unknown operation {op!r}")
 
 
 def binary(op: str, x: Exact, y: Exact, dtype: DType) -> Fraction | float:

@@ -11,7 +11,7 @@ import math
 from fractions import Fraction
 
 from .dtypes import DType
-from .exact import round_float
+from .exact import exact_binary, round_float
 
 NAN, INF = math.nan, math.inf
 
@@ -22,18 +22,6 @@ def _sign(x: float) -> float:
 
 def _signed_zero(negative: bool) -> float:
     return -0.0 if negative else 0.0
-
-
-def _exact(op: str, a: float, b: float) -> Fraction:
-    """a op b exactly, for finite a and b (a division by zero is the caller's IEEE case)."""
-    x, y = Fraction(a), Fraction(b)
-    if op == "+":
-        return x + y
-    if op == "-":
-        return x - y
-    if op == "*":
-        return x * y
-    return x / y
 
 
 def flush(x: float, dtype: DType) -> float:
@@ -53,7 +41,7 @@ def binary(op: str, a: float, b: float, dtype: DType, flush_subnormals: bool = F
         return NAN if a == 0 else _sign(a) * _sign(b) * INF
     if math.isinf(a) or math.isinf(b):
         return {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b}[op]()
-    exact = _exact(op, a, b)
+    exact = exact_binary(op, Fraction(a), Fraction(b))  # finite a and b (a division by zero is the caller's IEEE case)
     if exact == 0:  # §6.3: exact zero sums are +0 unless both addends are -0; products xor the signs
         if op in "+-":
             b_sign = -_sign(b) if op == "-" else _sign(b)

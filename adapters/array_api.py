@@ -98,11 +98,12 @@ class ArrayApiAdapter(Adapter):
 
     def repro(self, expression: str) -> str:
         ns = self.repro_namespace
-        body = translate(respell(expression, ns, self, self._repro_spellings()), ns, self.repro_names,
+        body = translate(respell(expression, ns, self, self._repro_spellings(expression)), ns, self.repro_names,
                          self._repro_devices())
         return self._repro_imports(body) + body
 
-    def _repro_spellings(self) -> dict[str, Spelling]:
+    def _repro_spellings(self, expression: str) -> dict[str, Spelling]:
+        """The spellings for one repro (``expression``, in torch's spelling, lets a library spell by context)."""
         return self.spellings
 
     def _repro_devices(self) -> dict[str, str]:

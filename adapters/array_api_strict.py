@@ -111,7 +111,7 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
         "from_numpy": "xp.from_dlpack({a})",
     }
 
-    def _repro_spellings(self) -> dict[str, Spelling]:
+    def _repro_spellings(self, expression: str) -> dict[str, Spelling]:
         return {**self.spellings, "to": self._spell_to,
                 "cpu": lambda a: f"{a['t']}.to_device(xp.Device({_DEVICE_NAMES['cpu']!r}))"}
 

@@ -98,7 +98,7 @@ class JaxAdapter(NumpyApiAdapter):
     spellings = {**NumpyApiAdapter.spellings, "sigmoid": "jax.nn.sigmoid({a})",
                  "vjp": lambda a: f"jax.vjp({a['fn']}, *{a['inputs']})[1]({a['cotangent']})"}
 
-    def _repro_spellings(self) -> dict[str, Spelling]:
+    def _repro_spellings(self, expression: str) -> dict[str, Spelling]:
         return {**self.spellings, "to": self._spell_to,
                 "cpu": lambda a: f"jax.device_put({a['t']}, jax.devices('cpu')[0])"}
 

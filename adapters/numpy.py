@@ -9,7 +9,8 @@ Each spec operation goes to NumPy's own function or method; nothing is repaired:
   offset is the distance from the owning array's first element;
 - ``autograd.functional`` uses the HIPS ``autograd`` package (``make_vjp``) when it
   is installed: inside a traced function the operations go to ``autograd.numpy``,
-  whose wrappers call the same NumPy functions;
+  whose wrappers call the same NumPy functions (``view`` there is ``autograd.numpy.reshape``:
+  autograd differentiates values, has no views, and its reshape takes no ``copy=``);
 - random numbers come from a ``numpy.random.Generator`` (NumPy's recommended API):
   ``manual_seed`` replaces it with ``default_rng(seed)`` and returns it.
 """
@@ -21,7 +22,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from ._repro import literal
+from ._repro import Spelling, literal
 from .array_api import NumpyApiAdapter
 from .base import Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
@@ -111,6 +112,11 @@ class NumpyAdapter(NumpyApiAdapter):
                           f"(*{a['inputs']})[0]({a['cotangent']})"),
     }
 
+    def _repro_spellings(self, expression: str) -> dict[str, Spelling]:
+        if "autograd.functional.vjp(" in expression:  # view() inside a differentiated function, as view() does
+            return {**self.spellings, "view": "np.reshape({t}, {shape})"}
+        return self.spellings
+
     def _repro_devices(self) -> dict[str, str]:
         return {"cpu": ""}
 
@@ -157,6 +163,9 @@ class NumpyAdapter(NumpyApiAdapter):
 
     # ---- views and indexed assignment ---------------------------------------------------------
     def view(self, t, shape):
+        if self._namespace(t) is not self.xp:
+            # HIPS autograd differentiates copies only (it has no views) and its reshape takes no copy=
+            return self._anp.reshape(t, shape)
         return t.reshape(shape, copy=False)
 
     def contiguous(self, t):

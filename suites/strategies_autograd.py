@@ -82,6 +82,10 @@ class Program:
 
     def run(self, ops, leaves: list):
         """The output value, evaluating each step with ``ops`` (adapter-like method names)."""
+        return self.values(ops, leaves)[self.output]
+
+    def values(self, ops, leaves: list) -> list:
+        """The leaves, then the value of every step up to the output."""
         values = list(leaves)
         for step in self.steps[:max(0, self.output - len(self.leaves) + 1)]:
             args = [values[i] for i in step.args]
@@ -91,7 +95,16 @@ class Program:
                 values.append(getattr(ops, step.op)(args[0], *step.params))
             else:
                 values.append(getattr(ops, step.op)(*args))
-        return values[self.output]
+        return values
+
+    def expand_class(self) -> str:
+        """The program's ``expand`` case class: ``adds-dims`` when a step it runs expands to more
+        dimensions than its operand has (HIPS autograd cannot differentiate that), else ``same-rank``."""
+        values = self.values(REFERENCE_OPS, self.leaves)
+        for step in self.steps[:len(values) - len(self.leaves)]:
+            if step.op == "expand" and len(step.params[0]) > len(values[step.args[0]].shape):
+                return "adds-dims"
+        return "same-rank"
 
     def listing(self) -> list[str]:
         names = self.names()

@@ -116,7 +116,7 @@ def run_program(backend, device, program: Program, mode: str, rules="autograd.gr
 def test_grad_values(backend, device, data):
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     program = data.draw(programs(_float_dtypes(backend, device)), label="program")
-    run_program(backend, device, program, mode)
+    run_program(backend, device, program, mode, expand=program.expand_class())
 
 
 def _fixed(shape, start: float, dtype: str = "float32") -> Tensor:

@@ -175,4 +175,7 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
 
     # ---- devices ----------------------------------------------------------------------------------------
     def default_device(self):
-        return self._names[self.xp.__array_namespace_info__().default_device()]
+        # __array_namespace_info__().default_device() is where arrays go by default (CPU_DEVICE), not a
+        # choice of accelerator: device1 and device2 are simulated devices, and nothing says whether one
+        # stands for an accelerator
+        raise Unsupported("the array API has no 'an accelerator if available, else the CPU' selection")

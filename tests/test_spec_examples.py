@@ -705,6 +705,14 @@ def _():
     assert (tensor([1]) + tensor([1.5])).dtype == float32
 
 
+@example("promotion.same-kind")
+def _():
+    assert (tensor([1], dtype=int32) * tensor([2])).dtype == int64
+    assert (tensor([1.5]) + tensor([0.25], dtype=float64)).dtype == float64
+    t = tensor([1], dtype=int32) - tensor([3], dtype=int32)
+    assert t.dtype == int32 and t.tolist() == [-2]
+
+
 @example("promotion.zero-dim")
 def _():
     t = tensor([1.0, 2.0]) + tensor(1.0, dtype=float64)

@@ -8,13 +8,26 @@ from tensorcts.adapters.mutants.broadcasting import _Binary
 class PromotionKeepsLeftWidth(_Binary):
     """Two dimensioned tensors of one category: the result takes the left operand's width."""
 
-    breaks = "promotion.categories"
+    breaks = "promotion.same-kind"
 
     def _apply(self, op, a, b):
         out = getattr(self.lib, op)(a, b)
         if (self._is_tensor(a) and self._is_tensor(b) and a.ndim and b.ndim and a.dtype != b.dtype
                 and a.is_floating_point() == b.is_floating_point() and self.lib.bool not in (a.dtype, b.dtype)):
             return out.to(a.dtype)
+        return out
+
+
+class IntegerWithFloatKeepsValues(_Binary):
+    """An integer tensor with a float32 one gives float64, which holds every integer value (NumPy's choice)."""
+
+    breaks = "promotion.categories"
+
+    def _apply(self, op, a, b):
+        out = getattr(self.lib, op)(a, b)
+        if self._is_tensor(a) and self._is_tensor(b) and a.ndim and b.ndim and out.dtype == self.lib.float32:
+            if not (a.is_floating_point() and b.is_floating_point()) and self.lib.bool not in (a.dtype, b.dtype):
+                return out.to(self.lib.float64)
         return out
 
 

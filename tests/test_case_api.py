@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from tensorcts.adapters.base import Observation
 from tensorcts.suites.checks import Case
 from tensorcts.suites.outcome import EXAMPLE_CASES, TEST_RULES, Blocked
 
@@ -62,3 +63,30 @@ def test_a_failing_setup_step_blocks_with_its_operation_and_rule():
     assert (info.value.op, info.value.rule) == ("expand", "view.expand")
     assert "ZeroDivisionError" in str(info.value)
     assert case.setup("expand", lambda: 7) == 7
+
+
+class _LazyBackend(_Backend):
+    """A lazy library: an operation returns at once; reading a bad result raises."""
+
+    class Pending:
+        def __init__(self, ok: bool):
+            self.ok = ok
+
+    def observe(self, t):
+        if not t.ok:
+            raise ValueError("shape mismatch: objects cannot be broadcast")
+        return Observation(shape=(1,), dtype="float32", device="cpu", values=[1])
+
+    def repro(self, expression: str) -> str:
+        return expression
+
+
+def test_an_error_raised_when_the_result_is_read_is_the_required_error():
+    backend = _LazyBackend()
+    lazy = Case(backend, "broadcasting.error", "cpu", "float32")
+    message = lazy.expect_error("a + b", lambda: backend.Pending(ok=False))
+    assert message.startswith("ValueError") and lazy.ran == 1
+    assert lazy.observations == [("broadcasting.error", "raises when the result is read, not at the call", True)]
+    silent = Case(backend, "broadcasting.error", "cpu", "float32")
+    with pytest.raises(Exception, match="expected an error, but the backend returned a result"):
+        silent.expect_error("a + b", lambda: backend.Pending(ok=True))

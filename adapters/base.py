@@ -146,6 +146,7 @@ def _unsupported(what: str):
         raise Unsupported(f"{self.name} adapter does not offer {what}")
     method.__name__ = what
     method.__doc__ = f"Not offered unless the adapter overrides it: raises Unsupported({what!r})."
+    method.not_offered = True  # type: ignore[attr-defined]  (read by Adapter.offers)
     return method
 
 
@@ -199,6 +200,11 @@ class Adapter:
         if missing:
             raise Unsupported(f"{self.name} adapter lacks capability {', '.join(missing)}")
 
+    def offers(self, operation: str) -> bool:
+        """Whether the adapter implements ``operation`` (an optional alias such as ``dim`` is checked only
+        where it does); the base class's placeholders do not count."""
+        return not getattr(getattr(type(self), operation, None), "not_offered", False)
+
     # ---- data in and out --------------------------------------------------------
     def asarray(self, ref, device: str):
         """A native tensor with the reference tensor's dtype, shape and values, on ``device``."""
@@ -207,6 +213,11 @@ class Adapter:
     def observe(self, t) -> Observation:
         """Shape, dtype, device, values (and strides/offset where they exist) of ``t``."""
         raise Unsupported("observe")
+
+    def realize(self, t):
+        """``t`` computed: a lazy library (tinygrad) evaluates it here, so an error it defers surfaces;
+        an eager one returns it as it is. Anything that is not a tensor passes through."""
+        return t
 
     def repro(self, expression: str) -> str:
         """A copy-paste repro: the suites' torch-spelled ``expression`` in this backend's API."""

@@ -89,6 +89,10 @@ class TinygradAdapter(Adapter):
                            device=self._canonical_device(t.device),
                            values=exact_nested(t.tolist(), len(shape)), extra={"type": type(t).__name__})
 
+    def realize(self, t):
+        """Tensor.realize(): tinygrad builds a lazy graph and checks some errors (broadcast shapes) only here."""
+        return t.realize() if isinstance(t, self.Tensor) else t
+
     repro_namespace = "Tensor"
 
     #: how this adapter's methods read in tinygrad (adapters/_repro.py): each mirrors the method's body

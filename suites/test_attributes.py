@@ -24,6 +24,22 @@ def _made(case, backend, base_ref, ops):
     return run_chain(case, backend, case.input("base", base_ref), ops)
 
 
+@pytest.mark.rule("attributes.shape")
+@given(data=st.data())
+def test_shape(backend, device, data):
+    dtype, base_ref, ops, t_ref = _some_tensor(backend, device, data)
+    case = Case(backend, "attributes.shape", device, dtype)
+    t = _made(case, backend, base_ref, ops)
+    shape = case.run("t.shape", lambda: backend.shape(t))
+    case.check(isinstance(shape, tuple), f"t.shape is a {type(shape).__name__}, not a tuple")
+    case.check(all(type(s) is int for s in shape), f"t.shape = {shape!r} holds non-int sizes")
+    case.check(tuple(shape) == t_ref.shape, f"t.shape = {tuple(shape)}, expected {t_ref.shape}")
+    *unpacked, = shape
+    case.check(unpacked == list(t_ref.shape), f"unpacking t.shape gives {unpacked}, expected {list(t_ref.shape)}")
+    for d in range(-t_ref.ndim, t_ref.ndim):
+        case.check(shape[d] == t_ref.shape[d], f"t.shape[{d}] = {shape[d]!r}, expected {t_ref.shape[d]}")
+
+
 @pytest.mark.rule("attributes.shape-size")
 @given(data=st.data())
 def test_shape_size(backend, device, data):
@@ -61,10 +77,12 @@ def test_ndim_numel(backend, device, data):
     dtype, base_ref, ops, t_ref = _some_tensor(backend, device, data)
     case = Case(backend, "attributes.ndim-numel", device, dtype)
     t = _made(case, backend, base_ref, ops)
-    for text, fn, expected in (("t.ndim", backend.ndim, t_ref.ndim), ("t.dim()", backend.dim, t_ref.ndim),
-                               ("t.numel()", backend.numel, numel_of(t_ref.shape))):
+    for text, fn, expected in (("t.ndim", backend.ndim, t_ref.ndim), ("t.numel()", backend.numel, numel_of(t_ref.shape))):
         got = case.run(text, lambda fn=fn: fn(t))
         case.check(got == expected, f"{text} = {got!r}, expected {expected}")
+    if backend.offers("dim"):  # PyTorch's alias of ndim, checked where the library has it
+        got = case.run("t.dim()", lambda: backend.dim(t))
+        case.check(got == t_ref.ndim, f"t.dim() = {got!r}, expected {t_ref.ndim}")
 
 
 def _created(backend, kind: str, shape, dtype: str, device: str):

@@ -66,27 +66,30 @@ def test_a_failing_setup_step_blocks_with_its_operation_and_rule():
 
 
 class _LazyBackend(_Backend):
-    """A lazy library: an operation returns at once; reading a bad result raises."""
+    """A lazy library: an operation returns at once; computing a bad result raises."""
 
     class Pending:
         def __init__(self, ok: bool):
             self.ok = ok
 
-    def observe(self, t):
+    def realize(self, t):
         if not t.ok:
             raise ValueError("shape mismatch: objects cannot be broadcast")
+        return t
+
+    def observe(self, t):
         return Observation(shape=(1,), dtype="float32", device="cpu", values=[1])
 
     def repro(self, expression: str) -> str:
         return expression
 
 
-def test_an_error_raised_when_the_result_is_read_is_the_required_error():
+def test_an_error_raised_when_the_result_is_computed_is_the_required_error():
     backend = _LazyBackend()
     lazy = Case(backend, "broadcasting.error", "cpu", "float32")
     message = lazy.expect_error("a + b", lambda: backend.Pending(ok=False))
     assert message.startswith("ValueError") and lazy.ran == 1
-    assert lazy.observations == [("broadcasting.error", "raises when the result is read, not at the call", True)]
+    assert lazy.observations == [("broadcasting.error", "raises when the result is computed, not at the call", True)]
     silent = Case(backend, "broadcasting.error", "cpu", "float32")
     with pytest.raises(Exception, match="expected an error, but the backend returned a result"):
         silent.expect_error("a + b", lambda: backend.Pending(ok=True))

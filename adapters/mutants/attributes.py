@@ -5,6 +5,15 @@ from __future__ import annotations
 from tensorcts.adapters.torch import TorchAdapter
 
 
+class ShapeOfZeroDimIsOne(TorchAdapter):
+    """shape of a 0-d tensor reads (1,), as in a wrapper that stores scalars as 1-element arrays."""
+
+    breaks = "attributes.shape"
+
+    def shape(self, t):
+        return (1,) if t.ndim == 0 else tuple(t.shape)
+
+
 class SizeIsList(TorchAdapter):
     """size() returns a list of sizes instead of a tuple."""
 

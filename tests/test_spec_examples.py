@@ -83,6 +83,15 @@ def r32(x) -> Fraction:
 # ---- attributes -----------------------------------------------------------------------------
 
 
+@example("attributes.shape")
+def _():
+    x = zeros(2, 3, 4)
+    assert x.shape == (2, 3, 4) and x.shape[-1] == 4
+    d1, d2, d3 = x.shape
+    assert (d1, d2, d3) == (2, 3, 4)
+    assert zeros(()).shape == ()
+
+
 @example("attributes.shape-size")
 def _():
     x = zeros(2, 3, 4)

@@ -13,7 +13,8 @@ Hypothesis profile (harness/profiles.py).
   ``backward()``, which fills ``.grad`` of every float tensor in the graph. So
   ``autograd.functional`` is declared and ``autograd.tape`` is not.
 - Random: ``Tensor.manual_seed`` (returns ``None``), ``Tensor.rand``/``Tensor.randn``.
-- NumPy: ``Tensor(ndarray)`` and ``Tensor.numpy()`` copy; no shared memory.
+- NumPy: ``Tensor(ndarray)`` and ``Tensor.numpy()`` are the conversions; no shared memory is offered
+  (``Tensor(ndarray)`` reads the array when the tensor is first realized: findings 19).
 - Conventions: tinygrad's default int is ``dtypes.int`` (int32), its default float
   ``dtypes.float`` (float32). A result of a tensor and a Python number may carry the weak
   dtype ``weakfloat``/``weakint`` (like JAX's weak types): it is stored and realized as the
@@ -215,6 +216,9 @@ class TinygradAdapter(Adapter):
 
     # ---- NumPy conversion (copies) -----------------------------------------------------------------------
     def from_numpy(self, a):
+        return self.Tensor(a)
+
+    def tensor_from_numpy(self, a):
         return self.Tensor(a)
 
     def to_numpy(self, t):

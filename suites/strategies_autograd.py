@@ -97,14 +97,40 @@ class Program:
                 values.append(getattr(ops, step.op)(*args))
         return values
 
+    def _traced(self, n_values: int) -> set[int]:
+        """The values computed from a leaf that requires grad: a tracing autograd (HIPS autograd builds
+        each operation's VJP as it runs) differentiates every one of them, on the output's path or not."""
+        n = len(self.leaves)
+        traced = {i for i, g in enumerate(self.grad_leaves) if g}
+        for i, step in enumerate(self.steps[:n_values - n]):
+            if traced & set(step.args):
+                traced.add(n + i)
+        return traced
+
+    def _feeding_output(self, n_values: int) -> set[int]:
+        """The values the output is computed from (itself included)."""
+        n = len(self.leaves)
+        feeding = {self.output}
+        for i in reversed(range(n, n_values)):
+            if i in feeding:
+                feeding.update(self.steps[i - n].args)
+        return feeding
+
     def expand_class(self) -> str:
-        """The program's ``expand`` case class: ``adds-dims`` when a step it runs expands to more
-        dimensions than its operand has (HIPS autograd cannot differentiate that), else ``same-rank``."""
+        """The program's ``expand`` case class, by the first expand step of a value traced for the gradient:
+        ``adds-dims`` (more dimensions than its operand has), ``one-to-zero`` (a size 1 expanded to size
+        0, on the output's path); else ``plain``. HIPS autograd cannot differentiate the first two."""
         values = self.values(REFERENCE_OPS, self.leaves)
-        for step in self.steps[:len(values) - len(self.leaves)]:
-            if step.op == "expand" and len(step.params[0]) > len(values[step.args[0]].shape):
+        traced, feeding = self._traced(len(values)), self._feeding_output(len(values))
+        for i, step in enumerate(self.steps[:len(values) - len(self.leaves)]):
+            if step.op != "expand" or len(self.leaves) + i not in traced:
+                continue
+            old, new = values[step.args[0]].shape, step.params[0]
+            if len(new) > len(old):  # refused as the step runs (HIPS checks it when it records the VJP)
                 return "adds-dims"
-        return "same-rank"
+            if len(self.leaves) + i in feeding and any(o == 1 and n == 0 for o, n in zip(old, new, strict=True)):
+                return "one-to-zero"  # a wrong gradient, which only the backward pass reaches
+        return "plain"
 
     def listing(self) -> list[str]:
         names = self.names()

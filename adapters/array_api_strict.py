@@ -55,6 +55,11 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
     def devices(self) -> list[str]:
         return list(self._devices)
 
+    def compute_devices(self) -> list[str]:
+        """device1 and device2 compute as CPU_DEVICE does (the same NumPy code; they differ only in where an
+        array lives), so value rules skip them; no_float64 and no_x64 have their own dtypes and defaults."""
+        return [d for d in self._devices if d not in ("device1", "device2")]
+
     def dtypes(self, device: str) -> list[str]:
         missing = _MISSING_DTYPES.get(device, set())
         return [d for d in ("bool", "int32", "int64", "float32", "float64") if d not in missing]

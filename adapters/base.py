@@ -171,6 +171,13 @@ class Adapter:
         """Canonical names of the devices tests run on; the first is the default."""
         return ["cpu"]
 
+    def compute_devices(self) -> list[str]:
+        """The devices whose computations can differ (their own hardware, kernels or dtypes): rules outside
+        the device area run on these only, the device rules on every device. A second device that is the
+        same processor running the same code (JAX's extra host devices, array-api-strict's device1 and
+        device2) adds no evidence about values, only about placement. Default: every device."""
+        return self.devices()
+
     def dtypes(self, device: str) -> list[str]:
         """Canonical dtype names the backend has on ``device``."""
         names = ["bool", "int32", "float32"]

@@ -60,6 +60,13 @@ class JaxAdapter(NumpyApiAdapter):
     def devices(self) -> list[str]:
         return list(self._devices)
 
+    def compute_devices(self) -> list[str]:
+        """The first device of each platform: further host devices (XLA_FLAGS) run the same CPU code."""
+        first: dict[str, str] = {}
+        for name, d in self._devices.items():
+            first.setdefault(d.platform, name)
+        return list(first.values())
+
     @staticmethod
     def _canonical(d) -> str:
         if d.platform == "cpu":

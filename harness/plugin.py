@@ -129,10 +129,17 @@ def backend(request):
 def pytest_generate_tests(metafunc):
     state = _state(metafunc.config)
     if state is not None and "device" in metafunc.fixturenames:
-        metafunc.parametrize("device", state.devices, ids=state.devices)
+        rules = [rule for mark in metafunc.definition.iter_markers("rule") for rule in mark.args]
+        devices = state.devices if any(map(_is_placement_rule, rules)) else state.compute_devices
+        metafunc.parametrize("device", devices, ids=devices)
     if state is not None and "device_pair" in metafunc.fixturenames:
         pairs, ids = _device_pairs(state)
         metafunc.parametrize("device_pair", pairs, ids=ids)
+
+
+def _is_placement_rule(rule: str) -> bool:
+    """A rule about where tensors live: it runs on every device, not only on the compute devices."""
+    return rule.startswith("device.") or rule == "interop.numpy-requires-cpu"
 
 
 def _device_pairs(state: RunState) -> tuple[list, list[str]]:
@@ -361,7 +368,8 @@ def _report(config, state: RunState, exitstatus) -> dict:
     adapter = state.adapter
     backend = {"name": adapter.name, "version": adapter.version,
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
-               "devices": state.devices, "capabilities": sorted(adapter.capabilities)}
+               "devices": state.devices, "compute_devices": state.compute_devices,
+               "capabilities": sorted(adapter.capabilities)}
     not_run = sorted(state.collected - state.tally.finished)
     for nodeid in not_run:
         state.tally.never_ran(nodeid, state.rules_of_test.get(nodeid, []))

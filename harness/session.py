@@ -24,7 +24,10 @@ class RunState:
     def __init__(self, config):
         self.rules = load_rules()
         self.adapter = backends.resolve(config.getoption("backend"))
-        self.devices = self._devices(config.getoption("device"))
+        wanted = config.getoption("device")
+        self.devices = self._devices(wanted)
+        #: where rules outside the device area run: the devices asked for, else the adapter's compute devices
+        self.compute_devices = wanted or [d for d in self.adapter.compute_devices() if d in self.devices]
         path = config.getoption("expectations")
         entries = expectations_mod.load(Path(path) if path else None, self.adapter.name, self.rules)
         self.expectations: dict[str, list[Expectation]] = {}

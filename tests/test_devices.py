@@ -88,3 +88,18 @@ def test_reference_runs_every_ordered_pair(tmp_path):
     for pair in ("cpu->sim:0", "sim:0->cpu", "sim:0->sim:1", "sim:1->sim:0", "cpu->sim:1", "sim:1->cpu"):
         assert f"test_to_other[{pair}] PASSED" in run.output
     assert run.report["rules"]["device.to-other"]["status"] == "pass"
+
+
+def test_value_rules_run_on_the_compute_devices_and_device_rules_on_every_device(tmp_path):
+    """array-api-strict's device1 and device2 compute as CPU_DEVICE does: value rules skip them, the
+    device rules do not, and --device overrides the choice."""
+    pytest.importorskip("array_api_strict")
+    run = run_suites(tmp_path, "--backend", "array_api_strict", "--collect-only", "-q",
+                     "suites/test_elementwise.py", "suites/test_device.py")
+    collected = run.output
+    assert "test_add[cpu]" in collected and "test_add[no_x64]" in collected
+    assert "test_add[device1]" not in collected and "test_add[device2]" not in collected
+    assert "test_to_same[device1]" in collected and "test_to_same[device2]" in collected
+    chosen = run_suites(tmp_path, "--backend", "array_api_strict", "--collect-only", "-q", "--device", "device1",
+                        "suites/test_elementwise.py")
+    assert "test_add[device1]" in chosen.output

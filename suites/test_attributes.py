@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import contiguous_strides, nest, numel_of
-from tensorcts.suites.aliasing import expect_strides
+from tensorcts.suites.aliasing import expect_strides, run_chain
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, view_chains
 
@@ -20,7 +20,6 @@ def _some_tensor(backend, device, data):
 
 
 def _made(case, backend, base_ref, ops):
-    from tensorcts.suites.aliasing import run_chain
     return run_chain(case, backend, case.input("base", base_ref), ops)
 
 

@@ -15,10 +15,10 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from tensorcts.reference.tensor import Tensor, nest
+from tensorcts.reference.tensor import Tensor, nest, numel_of
 from tensorcts.suites.checks import Case, _source_value
 from tensorcts.suites.strategies import dtypes, exact_tensor
-from tensorcts.suites.strategies_autograd import Program, Step, program_values, programs
+from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_values, programs
 
 BAND = (Fraction(1, 2 ** 60), Fraction(2 ** 60))  # exact nonzero magnitudes where no value is subnormal
 
@@ -121,7 +121,6 @@ def test_grad_values(backend, device, data):
 
 def _fixed(shape, start: float, dtype: str = "float32") -> Tensor:
     """Deterministic nonzero values: start, start + 1.25, ... with alternating signs."""
-    from tensorcts.reference.tensor import numel_of
     return exact_tensor([(start + 1.25 * i) * (-1) ** i for i in range(numel_of(shape))], shape, dtype)
 
 
@@ -144,7 +143,7 @@ def test_grad_values_each_op(backend, device, name):
     shape_a, shape_b, step = WITNESSES[name]
     leaves = [_fixed(shape_a, 1.5)] + ([_fixed(shape_b, 0.75)] if shape_b else [])
     program = Program("float32", leaves, [True] * len(leaves), [step], len(leaves))
-    out_shape = program.run(_reference_ops(), leaves).shape
+    out_shape = program.run(REFERENCE_OPS, leaves).shape
     program.cotangent = _fixed(out_shape, 0.5)
     run_program(backend, device, program, mode, generated=False)
 
@@ -242,7 +241,6 @@ def test_elementary_grad_fixed(backend, device, name, dtype):
 
 
 def _leaf(data, dtype: str, shape, nonzero: bool = False) -> Tensor:
-    from tensorcts.reference.tensor import numel_of
     n = numel_of(shape)
     return exact_tensor(data.draw(st.lists(program_values(dtype, nonzero), min_size=n, max_size=n)), shape, dtype)
 
@@ -262,7 +260,7 @@ def tutorial_program(ops, x):
 def test_tutorial_example(backend, device):
     modes = _modes(backend)
     x_ref = R.arange(3, dtype=R.float32, requires_grad=True, exact=True)
-    y_ref = tutorial_program(_reference_ops(), x_ref)
+    y_ref = tutorial_program(REFERENCE_OPS, x_ref)
     y_ref.backward()
     assert y_ref.item() == Fraction(38, 3) and x_ref.grad.values() == [Fraction(4, 3), 2, Fraction(8, 3)]
     case = Case(backend, "autograd.tutorial-example", "cpu" if device is None else device, "float32")
@@ -284,11 +282,6 @@ def test_tutorial_example(backend, device):
     grad = backend.grad(x)
     case.check(grad is not None, "x.grad is None after y.backward()")
     case.expect(backend.observe(grad), x_ref.grad, what="x.grad (exactly [4/3, 2, 8/3])")
-
-
-def _reference_ops():
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
-    return REFERENCE_OPS
 
 
 # ---- requires_grad ------------------------------------------------------------------------------

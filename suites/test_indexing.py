@@ -7,6 +7,7 @@ import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.adapters.base import PYTORCH_CONVENTIONS
+from tensorcts.reference.tensor import nest
 from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, values_only, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
@@ -104,7 +105,6 @@ def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS
 
 
 def _nest(values: list, shape):
-    from tensorcts.reference.tensor import nest
     return nest(values, shape) if shape else values[0]
 
 

@@ -16,6 +16,7 @@ from tensorcts.reference.tensor import Tensor, numel_of
 from tensorcts.suites.aliasing import recorded
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, shapes, tensors, values_of
+from tensorcts.suites.strategies_view import basic_index
 
 ARITH = ("add_", "sub_", "mul_", "div_")
 ALL_OPS = ARITH + ("zero_", "fill_", "copy_")
@@ -303,8 +304,6 @@ def test_through_views(backend, device, data, op):
 @st.composite
 def _index_and_value(draw, shape, dtype: str):
     """A basic or advanced index of ``shape`` and a value (scalar or tensor) for it."""
-    from tensorcts.suites.strategies_view import basic_index
-
     kind = draw(st.sampled_from(["basic", "int list", "bool mask"])) if shape and shape[0] else "basic"
     if kind == "basic":
         index = draw(basic_index(shape))

@@ -130,3 +130,18 @@ def test_fresh_strides(backend, device, data, kind):
     expect_strides(case, backend, shape, (contiguous_strides(shape), 0), (strides, offset), f"{text}: row-major")
     case.check(backend.is_contiguous(t) is True, f"{text}.is_contiguous() is not True")
 
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("attributes.strides")
+@pytest.mark.witness("strides-of-an-empty-array")
+@pytest.mark.capability("strides")
+def test_strides_of_a_fresh_empty_tensor_are_row_major(backend, device):
+    case = Case(backend, "attributes.strides", device, "float32")
+    t = case.run("t = zeros((0, 5))", lambda: backend.zeros((0, 5), dtype="float32", device=device))
+    got = tuple(case.run("t.stride()", lambda: backend.stride(t)))
+    if not backend.conventions_on(device).degenerate_strides_row_major:
+        case.may("attributes.strides", "strides of an empty array", got)  # they address nothing
+        return
+    case.check(got == (5, 1), f"zeros((0, 5)).stride() is {got}, expected row-major (5, 1)")

@@ -218,3 +218,17 @@ def test_tutorial(backend, device, index, text, expected):
                    lambda: backend.reshape(backend.arange(12, device=device), (3, 4)), rule="view.chained")
     case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).reshape((3, 4))), {text})[-1]",
                              lambda: backend.getitem(x, index)), R.tensor(expected, dtype=dtype, exact=True))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("indexing.basic-view")
+@pytest.mark.witness("zero-dim-empty-index-view")
+@pytest.mark.capability("views", "inplace")
+def test_empty_index_of_a_zero_dim_tensor_aliases(backend, device):
+    case = Case(backend, "indexing.basic-view", device, "int32")
+    base = case.input("base", exact_tensor([1], (), "int32"))
+    v = case.run("v = base[()]", lambda: backend.getitem(base, ()))
+    case.run("base.fill_(7)", lambda: backend.fill_(base, 7))
+    case.expect(backend.observe(v), exact_tensor([7], (), "int32"), what="v after base.fill_(7)")

@@ -17,8 +17,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, nest, numel_of
 from tensorcts.suites.checks import Case, _source_value
-from tensorcts.suites.strategies import dtypes, exact_tensor
-from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_values, programs
+from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor
+from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_shapes, program_values, programs
+from tensorcts.suites.strategies_elementary import grad_inputs
 
 BAND = (Fraction(1, 2 ** 60), Fraction(2 ** 60))  # exact nonzero magnitudes where no value is subnormal
 
@@ -151,12 +152,9 @@ def test_grad_values_each_op(backend, device, name):
 @pytest.mark.rule("autograd.broadcast-reduce")
 @given(data=st.data(), op=st.sampled_from(["add", "sub", "mul", "div"]))
 def test_broadcast_reduce(backend, device, data, op):
-    from tensorcts.suites.strategies import broadcastable_shapes
-    from tensorcts.suites.strategies_autograd import _shapes
-
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
-    shape_a = data.draw(_shapes(), label="shape a")
+    shape_a = data.draw(program_shapes(), label="shape a")
     shape_b = data.draw(broadcastable_shapes(shape_a, max_dims=3), label="shape b")
     if data.draw(st.booleans(), label="swap"):
         shape_a, shape_b = shape_b, shape_a
@@ -209,8 +207,6 @@ def _elementary_program(name: str, dtype: str, xs: list, gs: list) -> Program:
 @pytest.mark.parametrize("name", ELEMENTARY)  # one test per function: a library lacking one skips only it
 @given(data=st.data())
 def test_elementary_grad(backend, device, data, name):
-    from tensorcts.suites.strategies_elementary import grad_inputs
-
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     xs = data.draw(grad_inputs(name, dtype), label="x")
@@ -432,7 +428,6 @@ def test_accumulate(backend, device, data):
     second = _leaf(data, program.dtype, program.cotangent.shape)
     leaves = [R.tensor(x, exact=True).requires_grad_(g) for x, g in zip(program.leaves, program.grad_leaves,
                                                                          strict=True)]
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     program.run(REFERENCE_OPS, leaves).backward(program.cotangent)
     program.run(REFERENCE_OPS, leaves).backward(second)
     expected = [x.grad for x, g in zip(leaves, program.grad_leaves, strict=True) if g]
@@ -499,7 +494,6 @@ def test_retain_graph(backend, device, data, op, retain):
     case.run(text, lambda: backend.backward(y))
     xr = R.tensor(x_ref, exact=True).requires_grad_()
     wr = R.tensor(w_ref, exact=True)
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     yr = _one_op(REFERENCE_OPS, op, xr, wr)
     yr.backward(retain_graph=True)
     yr.backward()

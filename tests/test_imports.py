@@ -111,23 +111,15 @@ def test_no_import_cycle_in_project_packages():
 #: block there is too), where a cycle shows (test above) and the names a module uses are in one place
 MODULE_LEVEL_IMPORTS_ONLY = ("reference", "harness", "suites")
 
-#: (file, @given test) whose body still imports: Hypothesis seeds a derandomized run (the ci profile) from
-#: the test function's source, so moving the import would change the examples the test draws
-SEEDED_LOCAL_IMPORTS = {
-    ("suites/test_autograd.py", "test_broadcast_reduce"), ("suites/test_autograd.py", "test_elementary_grad"),
-    ("suites/test_autograd.py", "test_accumulate"), ("suites/test_autograd.py", "test_retain_graph"),
-    ("suites/test_inplace.py", "test_through_views"), ("suites/test_inplace.py", "test_setitem"),
-}
 
-
-def function_local_imports(folder: str, exempt: set[tuple[str, str]] = SEEDED_LOCAL_IMPORTS) -> dict[str, str]:
+def function_local_imports(folder: str) -> dict[str, str]:
     """``file:line`` -> the function, of each import statement inside a function of ``folder``."""
     local = {}
     for path in sorted((ROOT / folder).rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for func in ast.walk(tree):
-            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)) and (rel, func.name) not in exempt:
+            if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for node in ast.walk(func):
                     if isinstance(node, (ast.Import, ast.ImportFrom)):
                         local.setdefault(f"{rel}:{node.lineno}", func.name)  # a nested function's: the outer one
@@ -138,13 +130,6 @@ def function_local_imports(folder: str, exempt: set[tuple[str, str]] = SEEDED_LO
 def test_no_function_local_import(folder):
     local = function_local_imports(folder)
     assert not local, f"function-local imports in {folder}/: " + ", ".join(f"{at} ({f})" for at, f in local.items())
-
-
-def test_each_seeded_exception_still_imports_in_its_test():
-    """An entry of SEEDED_LOCAL_IMPORTS whose test no longer imports (or is gone) is stale."""
-    found = {(at.partition(":")[0], f) for folder in MODULE_LEVEL_IMPORTS_ONLY
-             for at, f in function_local_imports(folder, exempt=set()).items()}
-    assert SEEDED_LOCAL_IMPORTS <= found, sorted(SEEDED_LOCAL_IMPORTS - found)
 
 
 def test_the_cycle_finder_finds_cycles():

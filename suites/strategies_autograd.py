@@ -188,7 +188,7 @@ def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
         where.append(("leaf", len(leaves) - 1))
         return len(values) - 1
 
-    fresh(draw(_shapes(), label="x0 shape"), requires=True)
+    fresh(draw(program_shapes(), label="x0 shape"), requires=True)
     for _ in range(n_ops):
         step = draw(_step(values, fresh), label="step")
         if step is None:
@@ -287,7 +287,8 @@ def _view_step(draw, op: str, a: int, shape, mag: int, contiguous: bool):
     return op, [a], params, out.shape, mag
 
 
-def _shapes():
+def program_shapes():
+    """Shapes of a program's leaves: up to 3 dims of sizes 0..4, at most MAX_NUMEL elements."""
     return st.lists(st.integers(0, 4), min_size=0, max_size=3).map(tuple).filter(
         lambda s: numel_of(s) <= MAX_NUMEL)
 

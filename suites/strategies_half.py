@@ -19,6 +19,8 @@ from fractions import Fraction
 from hypothesis import strategies as st
 from tensorcts.reference.dtypes import HALF_BY_NAME, DType
 from tensorcts.reference.tensor import Tensor, numel_of
+from tensorcts.suites.strategies import shapes
+from tensorcts.suites.strategies_reduction import reduce_dims
 
 #: exponent band (2**lo <= |x| < 2**hi) per half dtype and use: element-wise operands, reduction terms,
 #: matmul operands. float16: 256 terms of < 2**6 sum below 2**14, 32 products of < 2**4 * 2**4 below 2**13,
@@ -137,9 +139,6 @@ def absorbing(draw, dtype: str, n: int) -> list[Fraction]:
 @st.composite
 def reduction_input(draw, dtype: str, family: str, min_side: int = 0):
     """(tensor, dim, keepdim): the band in any shape and dim, or absorbing terms along the reduced dim."""
-    from tensorcts.suites.strategies import shapes
-    from tensorcts.suites.strategies_reduction import reduce_dims
-
     if family == "band":
         shape = draw(shapes(max_dims=3, min_side=min_side, max_side=8, max_numel=MAX_NUMEL), label="shape")
         values = draw(band_lists(dtype, "reduction", numel_of(shape)), label="a")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import contiguous_strides, nest, numel_of
-from tensorcts.suites.aliasing import expect_strides
+from tensorcts.suites.aliasing import expect_strides, run_chain
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, view_chains
 
@@ -20,7 +20,6 @@ def _some_tensor(backend, device, data):
 
 
 def _made(case, backend, base_ref, ops):
-    from tensorcts.suites.aliasing import run_chain
     return run_chain(case, backend, case.input("base", base_ref), ops)
 
 
@@ -149,3 +148,18 @@ def test_fresh_strides(backend, device, data, kind):
     expect_strides(case, backend, shape, (contiguous_strides(shape), 0), (strides, offset), f"{text}: row-major")
     case.check(backend.is_contiguous(t) is True, f"{text}.is_contiguous() is not True")
 
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("attributes.strides")
+@pytest.mark.witness("strides-of-an-empty-array")
+@pytest.mark.capability("strides")
+def test_strides_of_a_fresh_empty_tensor_are_row_major(backend, device):
+    case = Case(backend, "attributes.strides", device, "float32")
+    t = case.run("t = zeros((0, 5))", lambda: backend.zeros((0, 5), dtype="float32", device=device))
+    got = tuple(case.run("t.stride()", lambda: backend.stride(t)))
+    if not backend.conventions_on(device).degenerate_strides_row_major:
+        case.may("attributes.strides", "strides of an empty array", got)  # they address nothing
+        return
+    case.check(got == (5, 1), f"zeros((0, 5)).stride() is {got}, expected row-major (5, 1)")

@@ -15,10 +15,11 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from tensorcts.reference.tensor import Tensor, nest
+from tensorcts.reference.tensor import Tensor, nest, numel_of
 from tensorcts.suites.checks import Case, _source_value
-from tensorcts.suites.strategies import dtypes, exact_tensor
-from tensorcts.suites.strategies_autograd import Program, Step, program_values, programs
+from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor
+from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_shapes, program_values, programs
+from tensorcts.suites.strategies_elementary import grad_inputs
 
 BAND = (Fraction(1, 2 ** 60), Fraction(2 ** 60))  # exact nonzero magnitudes where no value is subnormal
 
@@ -121,7 +122,6 @@ def test_grad_values(backend, device, data):
 
 def _fixed(shape, start: float, dtype: str = "float32") -> Tensor:
     """Deterministic nonzero values: start, start + 1.25, ... with alternating signs."""
-    from tensorcts.reference.tensor import numel_of
     return exact_tensor([(start + 1.25 * i) * (-1) ** i for i in range(numel_of(shape))], shape, dtype)
 
 
@@ -144,7 +144,7 @@ def test_grad_values_each_op(backend, device, name):
     shape_a, shape_b, step = WITNESSES[name]
     leaves = [_fixed(shape_a, 1.5)] + ([_fixed(shape_b, 0.75)] if shape_b else [])
     program = Program("float32", leaves, [True] * len(leaves), [step], len(leaves))
-    out_shape = program.run(_reference_ops(), leaves).shape
+    out_shape = program.run(REFERENCE_OPS, leaves).shape
     program.cotangent = _fixed(out_shape, 0.5)
     run_program(backend, device, program, mode, generated=False)
 
@@ -152,12 +152,9 @@ def test_grad_values_each_op(backend, device, name):
 @pytest.mark.rule("autograd.broadcast-reduce")
 @given(data=st.data(), op=st.sampled_from(["add", "sub", "mul", "div"]))
 def test_broadcast_reduce(backend, device, data, op):
-    from tensorcts.suites.strategies import broadcastable_shapes
-    from tensorcts.suites.strategies_autograd import _shapes
-
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
-    shape_a = data.draw(_shapes(), label="shape a")
+    shape_a = data.draw(program_shapes(), label="shape a")
     shape_b = data.draw(broadcastable_shapes(shape_a, max_dims=3), label="shape b")
     if data.draw(st.booleans(), label="swap"):
         shape_a, shape_b = shape_b, shape_a
@@ -210,8 +207,6 @@ def _elementary_program(name: str, dtype: str, xs: list, gs: list) -> Program:
 @pytest.mark.parametrize("name", ELEMENTARY)  # one test per function: a library lacking one skips only it
 @given(data=st.data())
 def test_elementary_grad(backend, device, data, name):
-    from tensorcts.suites.strategies_elementary import grad_inputs
-
     mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     xs = data.draw(grad_inputs(name, dtype), label="x")
@@ -242,7 +237,6 @@ def test_elementary_grad_fixed(backend, device, name, dtype):
 
 
 def _leaf(data, dtype: str, shape, nonzero: bool = False) -> Tensor:
-    from tensorcts.reference.tensor import numel_of
     n = numel_of(shape)
     return exact_tensor(data.draw(st.lists(program_values(dtype, nonzero), min_size=n, max_size=n)), shape, dtype)
 
@@ -262,7 +256,7 @@ def tutorial_program(ops, x):
 def test_tutorial_example(backend, device):
     modes = _modes(backend)
     x_ref = R.arange(3, dtype=R.float32, requires_grad=True, exact=True)
-    y_ref = tutorial_program(_reference_ops(), x_ref)
+    y_ref = tutorial_program(REFERENCE_OPS, x_ref)
     y_ref.backward()
     assert y_ref.item() == Fraction(38, 3) and x_ref.grad.values() == [Fraction(4, 3), 2, Fraction(8, 3)]
     case = Case(backend, "autograd.tutorial-example", "cpu" if device is None else device, "float32")
@@ -284,11 +278,6 @@ def test_tutorial_example(backend, device):
     grad = backend.grad(x)
     case.check(grad is not None, "x.grad is None after y.backward()")
     case.expect(backend.observe(grad), x_ref.grad, what="x.grad (exactly [4/3, 2, 8/3])")
-
-
-def _reference_ops():
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
-    return REFERENCE_OPS
 
 
 # ---- requires_grad ------------------------------------------------------------------------------
@@ -439,7 +428,6 @@ def test_accumulate(backend, device, data):
     second = _leaf(data, program.dtype, program.cotangent.shape)
     leaves = [R.tensor(x, exact=True).requires_grad_(g) for x, g in zip(program.leaves, program.grad_leaves,
                                                                          strict=True)]
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     program.run(REFERENCE_OPS, leaves).backward(program.cotangent)
     program.run(REFERENCE_OPS, leaves).backward(second)
     expected = [x.grad for x, g in zip(leaves, program.grad_leaves, strict=True) if g]
@@ -506,7 +494,6 @@ def test_retain_graph(backend, device, data, op, retain):
     case.run(text, lambda: backend.backward(y))
     xr = R.tensor(x_ref, exact=True).requires_grad_()
     wr = R.tensor(w_ref, exact=True)
-    from tensorcts.suites.strategies_autograd import REFERENCE_OPS
     yr = _one_op(REFERENCE_OPS, op, xr, wr)
     yr.backward(retain_graph=True)
     yr.backward()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tensorcts.reference.creation import arange_length
 from tensorcts.reference.tensor import nest, numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import values_of
+from tensorcts.suites.strategies import exact_tensor, values_of
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
 
 MAX_ARANGE = 256  # cost cap: elements per arange
@@ -285,3 +285,22 @@ def test_arange_errors(backend, device, start, distance, step, downward):
     case = Case(backend, "creation.arange-errors", device)
     case.expect_error(f"{{ns}}.arange({start!r}, {end!r}, {step!r}, device={device!r})",
                       lambda: backend.arange(start, end, step, device=device))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("creation.tensor-dtype")  # PyTorch's inference (creation.tensor-data checks the declared one)
+@pytest.mark.witness("int-data-infers-int64")
+def test_tensor_of_python_ints_is_int64(backend, device):
+    case = Case(backend, "creation.tensor-dtype", device, "int64")
+    observed = case.observe(f"{{ns}}.tensor([[1, 2], [3, 4]], device={device!r})", lambda: backend.tensor([[1, 2], [3, 4]], device=device))
+    case.expect(observed, exact_tensor([1, 2, 3, 4], (2, 2), "int64"))
+
+
+@pytest.mark.rule("creation.tensor-dtype")  # PyTorch's inference (creation.tensor-data checks the declared one)
+@pytest.mark.witness("float-data-infers-float32")
+def test_tensor_of_python_floats_is_float32(backend, device):
+    case = Case(backend, "creation.tensor-dtype", device, "float32")
+    observed = case.observe(f"{{ns}}.tensor([0.5, 1.5], device={device!r})", lambda: backend.tensor([0.5, 1.5], device=device))
+    case.expect(observed, exact_tensor([0.5, 1.5], (2,), "float32"))

@@ -271,3 +271,16 @@ def test_numpy_requires_cpu(backend, device, data):
     host = _host_values(case.run("t.cpu().numpy()", lambda: backend.to_numpy(backend.cpu(t))))
     case.check(host == ref.tolist(), f"t.cpu().numpy() holds {host!r}, expected {ref.tolist()!r}")
     case.expect_error("t.numpy()", lambda: backend.to_numpy(t))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("device.result")
+@pytest.mark.witness("sum-int32-on-each-device")
+def test_sum_of_int32_stays_on_its_device(backend, device):
+    a_ref = exact_tensor([1, 2, 3], (3,), "int32")
+    case = Case(backend, "device.result", device, "int32")
+    a = case.input("a", a_ref)
+    where = backend.device_name(case.run("{ns}.sum(a)", lambda: backend.sum(a)))
+    case.check(where == device, f"sum(a) is on {where}; its operand is on {device}")

@@ -146,3 +146,52 @@ def test_bool_arithmetic(backend, device, data):
     case.expect(observed, R.add(a_ref, b_ref), what="bool + bool (logical or)")
     case.expect_error("a - b", lambda: backend.binary_operator("-", a, b))
     case.expect_error("-a", lambda: backend.unary_minus(a))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("elementwise.div")
+@pytest.mark.witness("int-true-division-dtype")
+def test_integer_true_division_gives_float32(backend, device):
+    """spec/elementwise.md's example: ``tensor([1, 2]) / tensor([2, 4])`` is ``[0.5, 0.5]`` in the
+    library's declared dtype of int / int (PyTorch's: float32)."""
+    dtype = "int64" if "int64" in backend.dtypes(device) else "int32"
+    to = backend.conventions_on(device).true_divide_dtype(dtype)
+    if to is None:
+        return  # the library does not offer true division of integers
+    a_ref, b_ref = exact_tensor([1, 2], (2,), dtype), exact_tensor([2, 4], (2,), dtype)
+    case = Case(backend, "elementwise.div", device, dtype)
+    a, b = case.input("a", a_ref), case.input("b", b_ref)
+    case.expect(case.observe("a / b", lambda: backend.binary_operator("/", a, b)),
+                exact_tensor([0.5, 0.5], (2,), to))
+
+
+@pytest.mark.rule("elementwise.div")
+@pytest.mark.witness("div-by-broadcast")
+def test_division_by_a_broadcast_divisor_is_correctly_rounded(backend, device):
+    """``[5., 7., 10.] / [3.]`` in float32 is the correctly rounded quotient, not ``x * fl(1/3)``."""
+    a_ref, b_ref = exact_tensor([5.0, 7.0, 10.0], (3,), "float32"), exact_tensor([3.0], (1,), "float32")
+    case = Case(backend, "elementwise.div", device, "float32", form="broadcast")
+    a, b = case.input("a", a_ref), case.input("b", b_ref)
+    case.expect(case.observe("a / b", lambda: backend.binary_operator("/", a, b)), R.div(a_ref, b_ref))
+
+
+@pytest.mark.rule("elementwise.scalar-operand")
+@pytest.mark.witness("div-by-python-scalar")
+def test_division_by_a_python_scalar_is_correctly_rounded(backend, device):
+    """``tensor([5., 7., 10.]) / 3.0`` in float32 is correctly rounded (3.0 is representable)."""
+    t_ref = exact_tensor([5.0, 7.0, 10.0], (3,), "float32")
+    case = Case(backend, "elementwise.scalar-operand", device, "float32", op="div")
+    t, s = case.input("t", t_ref), case.input("s", 3.0)
+    case.expect(case.observe("t / s", lambda: backend.binary_operator("/", t, s)), R.div(t_ref, s))
+
+
+@pytest.mark.rule("elementwise.scalar-dividend")
+@pytest.mark.witness("python-scalar-dividend")
+def test_python_scalar_divided_by_a_tensor_is_correctly_rounded(backend, device):
+    """``5 / tensor([23.])`` in float32 is round(5/23) = 0.21739129722118378, not 5 * fl(1/23)."""
+    t_ref = exact_tensor([23.0], (1,), "float32")
+    case = Case(backend, "elementwise.scalar-dividend", device, "float32", form="operator")
+    t, s = case.input("t", t_ref), case.input("s", 5)
+    case.expect(case.observe("s / t", lambda: backend.binary_operator("/", s, t)), R.div(s, t_ref))

@@ -7,6 +7,7 @@ import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.adapters.base import PYTORCH_CONVENTIONS
+from tensorcts.reference.tensor import nest
 from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, values_only, writes
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import exact_tensor
@@ -104,7 +105,6 @@ def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS
 
 
 def _nest(values: list, shape):
-    from tensorcts.reference.tensor import nest
     return nest(values, shape) if shape else values[0]
 
 
@@ -218,3 +218,17 @@ def test_tutorial(backend, device, index, text, expected):
                    lambda: backend.reshape(backend.arange(12, device=device), (3, 4)), rule="view.chained")
     case.expect(case.observe(f"((x := {{ns}}.arange(12, device={device!r}).reshape((3, 4))), {text})[-1]",
                              lambda: backend.getitem(x, index)), R.tensor(expected, dtype=dtype, exact=True))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("indexing.basic-view")
+@pytest.mark.witness("zero-dim-empty-index-view")
+@pytest.mark.capability("views", "inplace")
+def test_empty_index_of_a_zero_dim_tensor_aliases(backend, device):
+    case = Case(backend, "indexing.basic-view", device, "int32")
+    base = case.input("base", exact_tensor([1], (), "int32"))
+    v = case.run("v = base[()]", lambda: backend.getitem(base, ()))
+    case.run("base.fill_(7)", lambda: backend.fill_(base, 7))
+    case.expect(backend.observe(v), exact_tensor([7], (), "int32"), what="v after base.fill_(7)")

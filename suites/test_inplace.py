@@ -13,9 +13,10 @@ import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, numel_of
-from tensorcts.suites.aliasing import recorded
+from tensorcts.suites.aliasing import recorded, run_chain
 from tensorcts.suites.checks import Case
 from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, shapes, tensors, values_of
+from tensorcts.suites.strategies_view import basic_index, chain_text, format_index, view_chains
 
 ARITH = ("add_", "sub_", "mul_", "div_")
 ALL_OPS = ARITH + ("zero_", "fill_", "copy_")
@@ -290,9 +291,6 @@ def test_cast_on_copy_examples(backend, device):
 @pytest.mark.rule("inplace.through-views")
 @given(data=st.data(), op=st.sampled_from(ARITH + ("fill_",)))
 def test_through_views(backend, device, data, op):
-    from tensorcts.suites.aliasing import run_chain
-    from tensorcts.suites.strategies_view import chain_text, view_chains
-
     backend.require("inplace", "views")
     dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
     base_ref, ops, view_ref = data.draw(view_chains(dtype, max_ops=3, kinds=("getitem", "transpose", "permute",
@@ -320,8 +318,6 @@ def test_through_views(backend, device, data, op):
 @st.composite
 def _index_and_value(draw, shape, dtype: str):
     """A basic or advanced index of ``shape`` and a value (scalar or tensor) for it."""
-    from tensorcts.suites.strategies_view import basic_index
-
     kind = draw(st.sampled_from(["basic", "int list", "bool mask"])) if shape and shape[0] else "basic"
     if kind == "basic":
         index = draw(basic_index(shape))
@@ -351,7 +347,6 @@ def test_setitem(backend, device, data):
     alias = backend.getitem(t, (slice(None),))
     expected = _copy(t_ref)
     expected[index] = value_ref if scalar is None else scalar
-    from tensorcts.suites.strategies_view import format_index
     shown = format_index(index) if isinstance(index, tuple) else repr(index)
     case.run(f"alias = t[:]; t[{shown}] = {'value' if scalar is None else repr(scalar)}",
              lambda: backend.setitem(t, index, value))

@@ -132,3 +132,63 @@ def test_zero_dim_dim(backend, device, data, fn, dim, keepdim):
     case = Case(backend, "reduction.zero-dim-dim", device, dtype, form=fn)
     a = case.input("a", a_ref)
     case.expect(_call(case, backend, fn, a, dim, keepdim), getattr(R, fn)(a_ref, dim, keepdim))
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+@pytest.mark.rule("reduction.sum")
+@pytest.mark.witness("sum-int32-on-each-device")
+def test_sum_of_int32(backend, device):
+    a_ref = exact_tensor([1, 2, 3], (3,), "int32")
+    case = Case(backend, "reduction.sum", device, "int32")
+    a = case.input("a", a_ref)
+    observed = case.observe("{ns}.sum(a)", lambda: backend.sum(a))  # its dtype is reduction.sum-dtype's
+    case.check(observed.shape == (), f"sum(a) has shape {observed.shape}, expected ()")
+    case.expect_values(observed.flat, R.sum(a_ref))
+
+
+# ---- reductions over dim 0 / -1 of a 0-d tensor (PyTorch wraps them like a 1-d tensor's) ---------------
+
+
+def _zero_dim(case: Case, dtype: str = "float32"):
+    return case.input("a", exact_tensor([5] if dtype.startswith("int") else [5.0], (), dtype))
+
+
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("reduce-zero-dim")
+def test_sum_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
+    a = _zero_dim(case)
+    case.expect(case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,))),
+                exact_tensor([5.0], (), "float32"))
+
+
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("reduce-zero-dim")
+def test_mean_over_dim_minus_1_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
+    a = _zero_dim(case)
+    case.expect(case.observe("{ns}.mean(a, dim=-1)", lambda: backend.mean(a, dim=-1)),
+                exact_tensor([5.0], (), "float32"))
+
+
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("reduce-zero-dim")
+def test_keepdim_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.zero-dim-dim", device, "float32")
+    a = _zero_dim(case)
+    observed = case.observe("{ns}.mean(a, dim=0, keepdim=True)", lambda: backend.mean(a, dim=0, keepdim=True))
+    case.check(observed.shape == (), f"mean(a, dim=0, keepdim=True) of a 0-d tensor has shape {observed.shape}")
+
+
+@pytest.mark.rule("reduction.zero-dim-dim")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("reduce-zero-dim")
+def test_sum_dtype_over_dim_0_of_a_zero_dim_tensor(backend, device):
+    case = Case(backend, "reduction.zero-dim-dim", device, "int32")
+    a = _zero_dim(case, "int32")
+    whole = backend.observe(case.setup("{ns}.sum(a)", lambda: backend.sum(a), rule="reduction.sum"))
+    observed = case.observe("{ns}.sum(a, dim=(0,))", lambda: backend.sum(a, dim=(0,)))
+    # the dtype is reduction.sum-dtype's: over its implicit dim, a 0-d sum has the whole sum's dtype
+    case.check(observed.dtype == whole.dtype,
+               f"sum of int32 over dims (0,) has dtype {observed.dtype}; sum(a) has {whole.dtype}")

@@ -12,6 +12,7 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import given
 from hypothesis import strategies as st
+from tensorcts.reference import views
 from tensorcts.reference.tensor import contiguous_strides
 from tensorcts.suites.aliasing import (
     alias_family,
@@ -25,6 +26,7 @@ from tensorcts.suites.aliasing import (
     writes,
 )
 from tensorcts.suites.checks import Case, rank_class
+from tensorcts.suites.strategies import exact_tensor
 from tensorcts.suites.strategies_view import (
     TORCH_KINDS,
     ViewOp,
@@ -271,3 +273,141 @@ def test_chained(backend, device, data, n):
 def _regroup(backend):
     """view where the library has views, else reshape: the rule is about the values, not aliasing."""
     return backend.view if "views" in backend.capabilities else backend.reshape
+
+
+# ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------
+
+
+def _arange(n: int, dtype: str = "int32", shape=None):
+    return exact_tensor(list(range(n)), shape or (n,), dtype)
+
+
+@pytest.mark.rule("view.shape-compat")
+@pytest.mark.witness("view-other-negative-size")
+@pytest.mark.capability("views")
+def test_view_rejects_negative_sizes_other_than_minus_one(backend, device):
+    case = Case(backend, "view.shape-compat", device, "int32", sizes="negative")
+    base = case.input("base", _arange(6))
+    case.expect_error("base.view((3, -2))", lambda: backend.view(base, (3, -2)))
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("expand-minus-one")
+@pytest.mark.capability("views")
+def test_expand_minus_one_keeps_the_size(backend, device):
+    """``expand(-1, 3)`` keeps dimension 0 (the view chains use this spelling)."""
+    base_ref = _arange(2, shape=(2, 1))
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    base = case.input("base", base_ref)
+    observed = case.observe("base.expand((-1, 3))", lambda: backend.expand(base, (-1, 3)))
+    case.expect(observed, views.expand(base_ref, -1, 3))
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("transpose-zero-dim")
+@pytest.mark.capability("views")
+def test_transpose_of_a_zero_dim_tensor(backend, device):
+    """A 0-d tensor takes dims 0 and -1: ``transpose(0, -1)`` is a view of it."""
+    base_ref = exact_tensor([5], (), "int32")
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    base = case.input("base", base_ref)
+    observed = case.observe("base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
+    case.expect(observed, base_ref)
+
+
+@pytest.mark.rule("view.aliasing")
+@pytest.mark.witness("zero-dim-empty-index-view")
+@pytest.mark.capability("views", "inplace")
+def test_empty_index_of_a_zero_dim_tensor_is_a_view(backend, device):
+    """``base[()]`` on a 0-d tensor is a view: a write through the base shows in it. Where a full
+    integer index gives a scalar (the library's declared convention, NumPy's), ``base[...]`` is the view."""
+    index, text = ((), "()") if backend.conventions_on(device).full_int_index == "0-d" else ((Ellipsis,), "...")
+    case = Case(backend, "view.aliasing", device, "int32")
+    base = case.input("base", exact_tensor([1], (), "int32"))
+    v = case.run(f"v = base[{text}]", lambda: backend.getitem(base, index))
+    case.run("base.fill_(7)", lambda: backend.fill_(base, 7))
+    case.expect(backend.observe(v), exact_tensor([7], (), "int32"), what="v after base.fill_(7)")
+
+
+@pytest.mark.rule("view.contiguous")
+@pytest.mark.witness("contiguous-zero-dim")
+@pytest.mark.capability("views")
+def test_contiguous_of_a_zero_dim_tensor_is_itself(backend, device):
+    case = Case(backend, "view.contiguous", device, "int32")
+    base = case.input("base", exact_tensor([3], (), "int32"))
+    result = case.run("base.contiguous()", lambda: backend.contiguous(base))
+    case.check(result is base, "contiguous() of a contiguous 0-d tensor must return it (the same object); "
+                               f"observed {backend.observe(result).shape} {type(result).__name__}")
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("transpose-zero-dim")
+@pytest.mark.capability("views")
+def test_size_of_a_transposed_zero_dim_tensor(backend, device):
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    base = case.input("base", exact_tensor([5], (), "int32"))
+    e = case.run("e = base.transpose(0, -1)", lambda: backend.transpose(base, 0, -1))
+    got = tuple(case.run("e.shape", lambda: backend.shape(e)))
+    case.check(got == (), f"the transposed 0-d tensor has shape {got}, expected ()")
+
+
+# ---- witnesses on expanded tensors (the view chains spell "keep this size" as expand(-1)) -----------
+# (expand alone needs no aliasing: a backend without views still offers it, or skips as unsupported)
+
+
+def _expanded(case: Case, backend):
+    """``base.expand(-1, 3)`` for base = [[0], [1]] (int32): [[0, 0, 0], [1, 1, 1]]."""
+    base = case.input("base", _arange(2, shape=(2, 1)))
+    return case.run("e = base.expand((-1, 3))", lambda: backend.expand(base, (-1, 3)))
+
+
+_EXPANDED = exact_tensor([0, 0, 0, 1, 1, 1], (2, 3), "int32")
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("expand-minus-one")
+def test_ndim_numel_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    e = _expanded(case, backend)
+    got = (case.run("e.ndim", lambda: backend.ndim(e)), case.run("e.numel()", lambda: backend.numel(e)))
+    case.check(got == (2, 6), f"(ndim, numel) of a (2, 3) expanded tensor: expected (2, 6), observed {got}")
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("expand-minus-one")
+def test_basic_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    e = _expanded(case, backend)
+    case.expect(case.observe("e[1, 1:]", lambda: backend.getitem(e, (1, slice(1, None)))),
+                exact_tensor([1, 1], (2,), "int32"))
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("expand-minus-one")
+def test_advanced_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    e = _expanded(case, backend)
+    case.expect(case.observe("e[[1, 0]]", lambda: backend.getitem(e, [1, 0])),
+                exact_tensor([1, 1, 1, 0, 0, 0], (2, 3), "int32"))
+
+
+@pytest.mark.rule("view.torch-spellings")  # a PyTorch spelling: the core rules no longer use it
+@pytest.mark.witness("expand-minus-one")
+def test_out_of_bounds_index_of_an_expanded_tensor(backend, device):
+    case = Case(backend, "view.torch-spellings", device, "int32")
+    e = _expanded(case, backend)
+    case.expect_error("e[2]", lambda: backend.getitem(e, 2))
+
+
+# ---- t() of a 1-d tensor (PyTorch returns the tensor's own view) ----
+
+_T_RULES = ("view.torch-spellings",)  # the core view chains no longer use t(): PyTorch's spelling only
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.rule(r)) for r in _T_RULES])
+@pytest.mark.witness("t-of-1d")
+def test_t_of_a_one_dim_tensor_is_itself(backend, device, rule):
+    case = Case(backend, rule, device, "int32")
+    base_ref = _arange(3)
+    base = case.input("base", base_ref)
+    case.expect(case.observe("base.t()", lambda: backend.t(base)), base_ref)

@@ -72,6 +72,17 @@ def test_unknown_rule_filter_is_an_error(tmp_path):
     assert run.code != 0 and "--rule matmul.nope: unknown rule" in run.output
 
 
+@pytest.mark.parametrize("witness, known", [("t-of-1d", True), ("no-such-witness", False)])
+def test_an_expectation_naming_an_unknown_witness_test_is_an_error(tmp_path, witness, known):
+    """A legacy ``witness = "name"`` is found by the marker in whichever suite module holds the test
+    (t-of-1d: suites/test_view.py); a name no suite test carries is an error."""
+    path = tmp_path / "witness.toml"
+    path.write_text(f"[[expect]]\nrule = 'view.torch-spellings'\nstatus = 'fail'\nreason = 'x'\nwitness = '{witness}'\n")
+    run = run_suites(tmp_path, "--backend", "reference", "--expectations", str(path), "--collect-only", "-q")
+    assert (run.code == 0) == known, run.output
+    assert (f"unknown witness {witness!r}" in run.output) != known, run.output
+
+
 @pytest.mark.parametrize("text, complaint", [
     ("[[expect]]\nrule = 'elementwise.neg'\nstatus = 'fail'\n", "'reason' is required"),
     ("[[expect]]\nrule = 'elementwise.nope'\nstatus = 'fail'\nreason = 'x'\n", "unknown rule 'elementwise.nope'"),

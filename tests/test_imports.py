@@ -1,4 +1,4 @@
-"""The project's packages import as a DAG, and reference/ imports only at module level.
+"""The project's packages import as a DAG, and reference/, harness/ and suites/ import only at module level.
 
 Read from the source with ``ast`` (nothing is imported): an edge A -> B for every
 ``import``/``from ... import`` in A that names a module B of the project, at any
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+
+import pytest
 
 from tests.helpers import ROOT
 
@@ -105,15 +107,29 @@ def test_no_import_cycle_in_project_packages():
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
 
 
-def test_no_function_local_import_in_reference():
-    local = []
-    for path in sorted((ROOT / "reference").rglob("*.py")):
+#: folders whose functions import nothing: every import is at module level (an ``if TYPE_CHECKING:``
+#: block there is too), where a cycle shows (test above) and the names a module uses are in one place
+MODULE_LEVEL_IMPORTS_ONLY = ("reference", "harness", "suites")
+
+
+def function_local_imports(folder: str) -> dict[str, str]:
+    """``file:line`` -> the function, of each import statement inside a function of ``folder``."""
+    local = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for func in ast.walk(tree):
             if isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                local += [f"{path.relative_to(ROOT)}:{node.lineno}" for node in ast.walk(func)
-                          if isinstance(node, (ast.Import, ast.ImportFrom))]
-    assert not local, "function-local imports in reference/: " + ", ".join(local)
+                for node in ast.walk(func):
+                    if isinstance(node, (ast.Import, ast.ImportFrom)):
+                        local.setdefault(f"{rel}:{node.lineno}", func.name)  # a nested function's: the outer one
+    return local
+
+
+@pytest.mark.parametrize("folder", MODULE_LEVEL_IMPORTS_ONLY)
+def test_no_function_local_import(folder):
+    local = function_local_imports(folder)
+    assert not local, f"function-local imports in {folder}/: " + ", ".join(f"{at} ({f})" for at, f in local.items())
 
 
 def test_the_cycle_finder_finds_cycles():

@@ -102,6 +102,10 @@ class TinygradAdapter(Adapter):
         "mean": "{a}.mean(axis={dim}, keepdim={keepdim})",
         "t": "{t}.T",
         "copy_": "{t}.assign({src})",
+        "add_": "{t} += {other}\n{t}",
+        "sub_": "{t} -= {other}\n{t}",
+        "mul_": "{t} *= {other}\n{t}",
+        "div_": "{t} /= {other}\n{t}",
         "from_numpy": "Tensor({a})",
         "vjp": lambda a: f"{a['fn']}(*{a['inputs']}).gradient(*{a['inputs']}, gradient={a['cotangent']})",
     }
@@ -209,6 +213,23 @@ class TinygradAdapter(Adapter):
     # ---- in place: assign and += ----------------------------------------------------------------------
     def copy_(self, t, src):
         return t.assign(src)
+
+    # tinygrad has no add_/sub_/mul_/div_: its in-place arithmetic is the augmented assignment, as the array API's
+    def add_(self, t, other):
+        t += other
+        return t
+
+    def sub_(self, t, other):
+        t -= other
+        return t
+
+    def mul_(self, t, other):
+        t *= other
+        return t
+
+    def div_(self, t, other):
+        t /= other
+        return t
 
     def iadd(self, t, other):
         t += other

@@ -76,6 +76,7 @@ def _args(op: str, other_native, value):
 def test_returns_self(backend, device, data, op):
     backend.require("inplace")
     assume(op not in backend.inplace_statements)  # x[...] = v has no result to be x
+    assume(op == "iadd" or backend.offers(op))  # a library without fill_ still has its other in-place ops
     # one dtype: mixed dtypes are inplace.dtype's business
     s_ref, o_ref = data.draw(_self_and_other(backend, device, op, "f", same_dtype=True), label="operands")
     case = Case(backend, "inplace.returns-self", device, s_ref.dtype.name)

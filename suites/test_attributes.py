@@ -23,6 +23,15 @@ def _made(case, backend, base_ref, ops):
     return run_chain(case, backend, case.input("base", base_ref), ops)
 
 
+def _check_sizes(case: Case, name: str, value, expected: tuple[int, ...]) -> None:
+    """A tuple (or a subclass) of Python ints equal to the expected sizes, which unpacks to them."""
+    case.check(isinstance(value, tuple), f"{name} is a {type(value).__name__}, not a tuple")
+    case.check(all(type(s) is int for s in value), f"{name} = {value!r} holds non-int sizes")
+    case.check(tuple(value) == expected, f"{name} = {tuple(value)}, expected {expected}")
+    *unpacked, = value
+    case.check(unpacked == list(expected), f"unpacking {name} gives {unpacked}, expected {list(expected)}")
+
+
 @pytest.mark.rule("attributes.shape")
 @given(data=st.data())
 def test_shape(backend, device, data):
@@ -30,11 +39,7 @@ def test_shape(backend, device, data):
     case = Case(backend, "attributes.shape", device, dtype)
     t = _made(case, backend, base_ref, ops)
     shape = case.run("t.shape", lambda: backend.shape(t))
-    case.check(isinstance(shape, tuple), f"t.shape is a {type(shape).__name__}, not a tuple")
-    case.check(all(type(s) is int for s in shape), f"t.shape = {shape!r} holds non-int sizes")
-    case.check(tuple(shape) == t_ref.shape, f"t.shape = {tuple(shape)}, expected {t_ref.shape}")
-    *unpacked, = shape
-    case.check(unpacked == list(t_ref.shape), f"unpacking t.shape gives {unpacked}, expected {list(t_ref.shape)}")
+    _check_sizes(case, "t.shape", shape, t_ref.shape)
     for d in range(-t_ref.ndim, t_ref.ndim):
         case.check(shape[d] == t_ref.shape[d], f"t.shape[{d}] = {shape[d]!r}, expected {t_ref.shape[d]}")
 
@@ -47,13 +52,9 @@ def test_shape_size(backend, device, data):
     t = _made(case, backend, base_ref, ops)
     shape = case.run("t.shape", lambda: backend.shape(t))
     size = case.run("t.size()", lambda: backend.size(t))
-    for name, value in (("t.shape", shape), ("t.size()", size)):
-        case.check(isinstance(value, tuple), f"{name} is a {type(value).__name__}, not a tuple")
-        case.check(all(type(s) is int for s in value), f"{name} = {value!r} holds non-int sizes")
-        case.check(tuple(value) == t_ref.shape, f"{name} = {tuple(value)}, expected {t_ref.shape}")
+    _check_sizes(case, "t.shape", shape, t_ref.shape)
+    _check_sizes(case, "t.size()", size, t_ref.shape)
     case.check(shape == size, f"t.shape {shape!r} != t.size() {size!r}")
-    *unpacked, = size
-    case.check(unpacked == list(t_ref.shape), f"unpacking t.size() gives {unpacked}, expected {list(t_ref.shape)}")
 
 
 @pytest.mark.rule("attributes.size-dim")

@@ -22,14 +22,14 @@ from dataclasses import replace
 
 from ._repro import Spelling, literal
 from .array_api import ArrayApiAdapter
-from .base import Conventions, Unsupported
+from .base import AugmentedAssignmentInplace, Conventions, Unsupported
 
 _DEVICE_NAMES = {"cpu": "CPU_DEVICE", "device1": "device1", "device2": "device2",
                  "no_float64": "no_float64", "no_x64": "no_x64"}
 _MISSING_DTYPES = {"no_float64": {"float64"}, "no_x64": {"float64", "int64"}}
 
 
-class ArrayApiStrictAdapter(ArrayApiAdapter):
+class ArrayApiStrictAdapter(AugmentedAssignmentInplace, ArrayApiAdapter):
     """array-api-strict: the array API base (adapters/array_api.py) as it is, plus the library's
     simulated devices and the standard's mutation (augmented and indexed assignment)."""
 
@@ -143,28 +143,8 @@ class ArrayApiStrictAdapter(ArrayApiAdapter):
     def setitem(self, t, index, value):
         t[index] = value
 
-    def iadd(self, t, other):
-        t += other
-        return t
-
-    # the standard's in-place forms are the augmented operators (each call returns the object the
-    # statement leaves bound to t) and indexed assignment (a statement: it returns nothing)
-    def add_(self, t, other):
-        t += other
-        return t
-
-    def sub_(self, t, other):
-        t -= other
-        return t
-
-    def mul_(self, t, other):
-        t *= other
-        return t
-
-    def div_(self, t, other):
-        t /= other
-        return t
-
+    # the standard's in-place forms: the augmented operators (AugmentedAssignmentInplace) and indexed
+    # assignment (a statement: it returns nothing)
     def fill_(self, t, value):
         t[...] = value
 

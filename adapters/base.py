@@ -363,3 +363,28 @@ class Adapter:
     randn = _unsupported("randn")
     initial_seed = _unsupported("initial_seed")  # (generator) -> generator.initial_seed()
     generator_manual_seed = _unsupported("generator_manual_seed")  # (generator, seed) -> its return value
+
+
+class AugmentedAssignmentInplace:
+    """In-place arithmetic as the augmented assignment (``t += o``): the array API's only in-place form, and
+    tinygrad's. Each call returns the object the statement leaves bound to ``t``."""
+
+    def add_(self, t, other):
+        t += other
+        return t
+
+    def sub_(self, t, other):
+        t -= other
+        return t
+
+    def mul_(self, t, other):
+        t *= other
+        return t
+
+    def div_(self, t, other):
+        t /= other
+        return t
+
+    def iadd(self, t, other):
+        t += other
+        return t

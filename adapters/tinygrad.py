@@ -28,10 +28,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ._repro import respell, translate
-from .base import Adapter, Conventions, Observation, Unsupported, exact_nested, kwargs_given
+from .base import Adapter, AugmentedAssignmentInplace, Conventions, Observation, Unsupported, exact_nested, kwargs_given
 
 
-class TinygradAdapter(Adapter):
+class TinygradAdapter(AugmentedAssignmentInplace, Adapter):
     name = "tinygrad"
     capabilities = frozenset({"inplace", "autograd.functional", "random", "float64", "int64"})
     #: the Hypothesis profile the suites use unless --hypothesis-profile says otherwise
@@ -214,26 +214,7 @@ class TinygradAdapter(Adapter):
     def copy_(self, t, src):
         return t.assign(src)
 
-    # tinygrad has no add_/sub_/mul_/div_: its in-place arithmetic is the augmented assignment, as the array API's
-    def add_(self, t, other):
-        t += other
-        return t
-
-    def sub_(self, t, other):
-        t -= other
-        return t
-
-    def mul_(self, t, other):
-        t *= other
-        return t
-
-    def div_(self, t, other):
-        t /= other
-        return t
-
-    def iadd(self, t, other):
-        t += other
-        return t
+    # add_, sub_, mul_, div_ and iadd: the augmented assignment (AugmentedAssignmentInplace); tinygrad has no add_
 
     # ---- NumPy conversion (copies) -----------------------------------------------------------------------
     def from_numpy(self, a):

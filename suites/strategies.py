@@ -7,8 +7,9 @@ integers small enough never to wrap.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from fractions import Fraction
-from functools import cache
+from functools import cache, wraps
 
 import tensorcts.reference as R
 from hypothesis import strategies as st
@@ -20,6 +21,44 @@ MAX_MACS = 4096  # cost cap: multiply-adds per matmul
 #: magnitude band per float dtype: 2**-e .. 2**e (docs/design.md, "Domain")
 BAND_EXPONENT = {"float32": 30, "float64": 60}
 INT_LIMIT = 1000  # |int| <= 1000: products of sums of capped examples fit int32
+
+
+def reused(factory: Callable[..., st.SearchStrategy]) -> Callable[..., st.SearchStrategy]:
+    """``factory``, building one strategy per distinct argument tuple and handing it out again.
+
+    Hypothesis validates every new strategy object when it is first drawn from; in tests that
+    build their strategies per example that validation cost more than the drawing
+    (docs/benchmarks.md). Arguments must be values (strings, numbers, tuples of them, the
+    session's backend, cached strategies); an unhashable one (a list) gets a fresh strategy.
+    """
+    built: dict = {}
+
+    @wraps(factory)
+    def strategy(*args, **kwargs) -> st.SearchStrategy:
+        key = _exact_key((args, tuple(sorted(kwargs.items()))))
+        try:
+            return built[key]
+        except KeyError:
+            built[key] = made = factory(*args, **kwargs)
+            return made
+        except TypeError:  # unhashable
+            return factory(*args, **kwargs)
+    return strategy
+
+
+def _exact_key(value):
+    """``value`` as a key that tells apart what ``==`` does not: 1, 1.0 and True; 0.0 and -0.0."""
+    if isinstance(value, tuple):
+        return tuple, tuple(_exact_key(v) for v in value)
+    if isinstance(value, float):
+        return float, repr(value)  # keeps the sign of zero, and nan equal to itself
+    return type(value), value
+
+
+@reused
+def sampled(options: tuple) -> st.SearchStrategy:
+    """``st.sampled_from(options)``, built once per tuple of options."""
+    return st.sampled_from(options)
 
 
 @cache  # the same strategy object each time: Hypothesis validates a new one on every draw
@@ -55,6 +94,7 @@ def exact_tensor(values: list, shape, dtype: str) -> Tensor:
     return Tensor.from_flat(list(values), tuple(shape), d, exact=True)
 
 
+@reused
 @st.composite
 def tensors(draw, dtype: str, shape, **value_options) -> Tensor:
     n = numel_of(shape)
@@ -67,6 +107,7 @@ def _fixed_lists(elements: st.SearchStrategy, n: int) -> st.SearchStrategy:
     return st.lists(elements, min_size=n, max_size=n)
 
 
+@reused
 @st.composite
 def broadcastable_shapes(draw, shape: tuple[int, ...], max_dims: int = 4) -> tuple[int, ...]:
     """A shape that broadcasts with ``shape``: trailing sizes equal or 1, leading dims free."""
@@ -74,7 +115,7 @@ def broadcastable_shapes(draw, shape: tuple[int, ...], max_dims: int = 4) -> tup
     out = []
     for i in range(1, ndim + 1):
         if i <= len(shape):
-            out.append(draw(st.sampled_from([shape[-i], 1])))
+            out.append(draw(sampled((shape[-i], 1))))
         else:
             out.append(draw(st.integers(1, 3)))
     result = tuple(reversed(out))
@@ -92,6 +133,7 @@ def dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
     return st.sampled_from(names)
 
 
+@reused
 @st.composite
 def operand_pair(draw, backend, device: str, kinds: str = "if", nonzero_b: bool = False,
                  same_dtype: bool = False, **value_options):

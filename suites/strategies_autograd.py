@@ -20,7 +20,7 @@ from types import SimpleNamespace
 import tensorcts.reference as R
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, numel_of
-from tensorcts.suites.strategies import broadcastable_shapes, exact_tensor
+from tensorcts.suites.strategies import broadcastable_shapes, exact_tensor, reused, sampled
 from tensorcts.suites.strategies_view import basic_index, expand_shape, format_index, restructured
 
 MAX_OPS = 6
@@ -164,6 +164,7 @@ def _log2_ceil(n: int) -> int:
     return max(0, math.ceil(math.log2(n))) if n > 0 else 0
 
 
+@reused
 @st.composite
 def programs(draw, dtype_strategy, max_ops: int = MAX_OPS) -> Program:
     """A program: leaves (most require grad), then 1..max_ops steps on earlier values.
@@ -301,6 +302,7 @@ def _broadcast_ok(a, b) -> bool:
     return numel_of(shape) <= MAX_NUMEL
 
 
+@reused
 @st.composite
 def _reduction_dims(draw, shape):
     """dim=None, one dim (maybe negative) or a tuple of dims; keepdim either way."""
@@ -332,22 +334,23 @@ def _reduced_shape(shape, dim, keepdim) -> tuple[int, ...]:
     return tuple(s for d, s in enumerate(shape) if d not in dims)
 
 
+@reused
 @st.composite
 def _matmul_partner(draw, shape):
     """A shape to multiply ``shape`` with, and whether ``shape`` is the left operand: all five cases."""
     a_left = draw(st.booleans())
     k = shape[-1] if a_left else (shape[0] if len(shape) == 1 else shape[-2])
     m = draw(st.integers(1, 3))
-    kind = draw(st.sampled_from(["vector", "matrix", "batched"]))
+    kind = draw(sampled(("vector", "matrix", "batched")))
     if kind == "vector":
         other = (k,)
     elif kind == "matrix":
         other = (k, m) if a_left else (m, k)
     else:
-        batch = tuple(draw(st.lists(st.sampled_from([1, 2]), min_size=1, max_size=2)))
+        batch = tuple(draw(st.lists(sampled((1, 2)), min_size=1, max_size=2)))
         own_batch = shape[:-2]
         if own_batch and draw(st.booleans()):  # broadcast against the existing batch dims
-            batch = tuple(draw(st.sampled_from([s, 1])) for s in own_batch)
+            batch = tuple(draw(sampled((s, 1))) for s in own_batch)
         other = batch + ((k, m) if a_left else (m, k))
     left, right = (shape, other) if a_left else (other, shape)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import numel_of
-from tensorcts.suites.strategies import MAX_NUMEL, shapes
+from tensorcts.suites.strategies import MAX_NUMEL, sampled, shapes
 
 MISMATCH_SIZES = (0, 2, 3, 4, 5)  # sizes that never broadcast against a different size
 
@@ -17,7 +17,7 @@ def incompatible_shapes(draw) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if a[pos] == 1:
         a[pos] = draw(st.sampled_from(MISMATCH_SIZES))
     b = list(a)
-    b[pos] = draw(st.sampled_from([s for s in MISMATCH_SIZES if s != a[pos]]))
+    b[pos] = draw(sampled(tuple(s for s in MISMATCH_SIZES if s != a[pos])))
     # drop leading dims of b that are left of the mismatch, or add new leading dims
     drop = draw(st.integers(0, pos))
     b = b[drop:]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor
-from tensorcts.suites.strategies import dtypes, exact_tensor, shapes, values_of
+from tensorcts.suites.strategies import dtypes, exact_tensor, reused, shapes, values_of
 
 #: integers drawn for a transfer: the dtype's whole range
 INT_RANGE = {"int32": 2**31 - 1, "int64": 2**63 - 1}
 
 
+@reused
 @st.composite
 def placed_tensors(draw, backend, device: str, kinds: str = "bif", min_side: int = 0,
                    min_dims: int = 0, max_dims: int = 3, also_on: str | None = None) -> Tensor:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import cache
 
 from hypothesis import strategies as st
 from tensorcts.reference.dtypes import BY_NAME
@@ -60,6 +61,7 @@ def _finite_and_normal(dtype: str):
     return lambda x: math.isfinite(x) and (x == 0 or abs(x) >= smallest_normal)
 
 
+@cache  # one strategy object per (name, dtype): see strategies.reused
 def function_inputs(name: str, dtype: str, max_size: int = 16) -> st.SearchStrategy:
     return st.lists(_region(name, dtype).filter(_finite_and_normal(dtype)), min_size=1, max_size=max_size)
 
@@ -109,6 +111,7 @@ def _grad_region(name: str, dtype: str) -> st.SearchStrategy:
     return st.one_of(band, small, _band(dtype, 20.0, 40.0).flatmap(lambda x: st.sampled_from([x, -x])))  # sigmoid
 
 
+@cache
 def grad_inputs(name: str, dtype: str, max_size: int = 8) -> st.SearchStrategy:
     """Inputs x for the gradient of f at x (autograd.elementary-grad)."""
     return st.lists(_grad_region(name, dtype).filter(math.isfinite), min_size=1, max_size=max_size)

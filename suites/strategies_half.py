@@ -19,7 +19,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 from tensorcts.reference.dtypes import HALF_BY_NAME, DType
 from tensorcts.reference.tensor import Tensor, numel_of
-from tensorcts.suites.strategies import shapes
+from tensorcts.suites.strategies import reused, sampled, shapes
 from tensorcts.suites.strategies_reduction import reduce_dims
 
 #: exponent band (2**lo <= |x| < 2**hi) per half dtype and use: element-wise operands, reduction terms,
@@ -45,18 +45,20 @@ def value(sign: int, exponent: int, significand: int, d: DType) -> Fraction:
     return -magnitude if sign < 0 else magnitude
 
 
+@reused
 @st.composite
 def normals(draw, dtype: str, lo: int, hi: int, zeros: bool = True) -> Fraction:
     """A normal value with 2**lo <= |x| < 2**hi (zero now and then)."""
     d = half(dtype)
     if zeros and draw(st.integers(0, 15)) == 0:
         return Fraction(0)
-    sign = draw(st.sampled_from([1, -1]))
+    sign = draw(sampled((1, -1)))
     exponent = draw(st.integers(lo, hi - 1))
     significand = draw(st.integers(2 ** (d.precision - 1), 2**d.precision - 1))
     return value(sign, exponent, significand, d)
 
 
+@reused
 @st.composite
 def band_lists(draw, dtype: str, use: str, n: int) -> list[Fraction]:
     """n values of the band, with exponents in a window of random width (narrow windows round and tie often)."""
@@ -74,16 +76,18 @@ def half_tensor(values: list, shape, dtype: str) -> Tensor:
 # ---- element-wise: operand pairs by family ----------------------------------------------------------------
 
 
+@reused
 @st.composite
 def subnormal_values(draw, dtype: str) -> Fraction:
     """float16 values at and below the normal range: subnormals k * 2**-24 and normals up to 2**-12."""
     d = half(dtype)
     if draw(st.booleans()):
         k = draw(st.integers(1, 2 ** (d.precision - 1) - 1))
-        return value(draw(st.sampled_from([1, -1])), d.emin, k, d)
+        return value(draw(sampled((1, -1))), d.emin, k, d)
     return draw(normals(dtype, d.emin, d.emin + 2, zeros=False))
 
 
+@reused
 @st.composite
 def elementwise_pair(draw, dtype: str, op: str, family: str, n: int) -> tuple[list, list]:
     """Operands a, b (n values each) of ``op`` in the family; divisors are nonzero."""
@@ -119,6 +123,7 @@ def small_exponent(dtype: str) -> int:
     return -(half(dtype).precision + 1)
 
 
+@reused
 @st.composite
 def absorbing(draw, dtype: str, n: int) -> list[Fraction]:
     """n terms: one large, n - 1 small ones of its sign, each a quarter or an eighth of its ulp, the large
@@ -126,16 +131,17 @@ def absorbing(draw, dtype: str, n: int) -> list[Fraction]:
     small one is lost; the exact sum keeps them: with n >= 33, at least 4 ulps of the large term, where
     the sum bound allows about 1 and the mean bound about 2 (tests/test_half_reference.py checks it)."""
     d = half(dtype)
-    sign = draw(st.sampled_from([1, -1]), label="sign")
+    sign = draw(sampled((1, -1)), label="sign")
     scale = draw(st.integers(-3, 3), label="scale")
     big = value(sign, scale, draw(st.integers(2 ** (d.precision - 1), 2**d.precision - 1), label="big"), d)
     quarter = small_exponent(dtype) + scale  # 2**quarter is a quarter of big's ulp
     smalls = [value(sign, quarter - draw(st.integers(0, 1)), 2 ** (d.precision - 1), d) for _ in range(n - 1)]
-    where = draw(st.sampled_from(["first", "last", "any"]), label="position")
+    where = draw(sampled(("first", "last", "any")), label="position")
     at = {"first": 0, "last": n - 1}.get(where) if where != "any" else draw(st.integers(0, n - 1))
     return smalls[:at] + [big] + smalls[at:]
 
 
+@reused
 @st.composite
 def reduction_input(draw, dtype: str, family: str, min_side: int = 0):
     """(tensor, dim, keepdim): the band in any shape and dim, or absorbing terms along the reduced dim."""
@@ -148,22 +154,23 @@ def reduction_input(draw, dtype: str, family: str, min_side: int = 0):
     rows = draw(st.integers(1, 2), label="rows")
     lines = [draw(absorbing(dtype, n), label="terms") for _ in range(rows)]
     keepdim = draw(st.booleans(), label="keepdim")
-    layout = draw(st.sampled_from(["1-d", "rows", "columns"]), label="layout")
+    layout = draw(sampled(("1-d", "rows", "columns")), label="layout")
     if layout == "1-d":
-        return half_tensor(lines[0], (n,), dtype), draw(st.sampled_from([None, 0, -1])), keepdim
+        return half_tensor(lines[0], (n,), dtype), draw(sampled((None, 0, -1))), keepdim
     if layout == "rows":  # each row reduced along dim 1
         return half_tensor([v for line in lines for v in line], (rows, n), dtype), \
-            draw(st.sampled_from([1, -1])), keepdim
+            draw(sampled((1, -1))), keepdim
     flat = [lines[r][i] for i in range(n) for r in range(rows)]  # each column reduced along dim 0
-    return half_tensor(flat, (n, rows), dtype), draw(st.sampled_from([0, -2])), keepdim
+    return half_tensor(flat, (n, rows), dtype), draw(sampled((0, -2))), keepdim
 
 
+@reused
 @st.composite
 def matmul_input(draw, dtype: str, family: str):
     """(a, b) of ranks 1 or 2: band values, or rows of a and columns of b whose first (or last) product
     is large and the k - 1 others small products that a half accumulator absorbs."""
     d = half(dtype)
-    ranks = draw(st.sampled_from([(2, 2), (1, 1), (1, 2), (2, 1)]), label="ranks")
+    ranks = draw(sampled(((2, 2), (1, 1), (1, 2), (2, 1))), label="ranks")
     n = draw(st.integers(1, 6), label="n") if ranks[0] == 2 else 1
     m = draw(st.integers(1, 6), label="m") if ranks[1] == 2 else 1
     if family == "band":
@@ -180,7 +187,7 @@ def matmul_input(draw, dtype: str, family: str):
             return [big, *smalls] if first else [*smalls, big]
 
         significands = st.integers(2 ** (d.precision - 1), 2**d.precision - 1)
-        rows = [line(value(draw(st.sampled_from([1, -1])), 0, draw(significands, label="a row"), d), small_a)
+        rows = [line(value(draw(sampled((1, -1))), 0, draw(significands, label="a row"), d), small_a)
                 for _ in range(n)]
         cols = [line(Fraction(1), small_b) for _ in range(m)]
         av = [v for row in rows for v in row]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 from tensorcts.reference.broadcasting import broadcast_shapes
 from tensorcts.reference.tensor import Tensor, numel_of
-from tensorcts.suites.strategies import MAX_MACS, MAX_NUMEL
+from tensorcts.suites.strategies import MAX_MACS, MAX_NUMEL, reused, sampled
 from tensorcts.suites.strategies_arith import pooled_tensors, value_pools
 
 CASES = ("dot", "matrix-matrix", "vector-matrix", "matrix-vector", "batched")
@@ -31,18 +31,22 @@ def within_caps(shape_a, shape_b) -> bool:
 def batch_pair(draw) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Two batch shapes that broadcast: 1..4 dims of sizes 1..3, the other equal or 1 per position."""
     full = draw(st.lists(st.integers(1, 3), min_size=1, max_size=4))
-    other = [draw(st.sampled_from([s, 1])) for s in full][len(full) - draw(st.integers(0, len(full))):]
+    other = [draw(sampled((s, 1))) for s in full][len(full) - draw(st.integers(0, len(full))):]
     pair = (tuple(full), tuple(other))
     return pair if draw(st.booleans()) else pair[::-1]
 
 
+#: (a, b): "nd" keeps the batch dims, "1d" and "2d" drop them; nd-nd twice as often
+OPERAND_FORMS = st.sampled_from([("nd", "nd"), ("nd", "nd"), ("1d", "nd"), ("2d", "nd"), ("nd", "1d"), ("nd", "2d")])
+
+
+@reused
 @st.composite
 def batched_shapes(draw, k: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Case 5: batch dims that broadcast; one side may be a plain vector or matrix."""
     batch_a, batch_b = draw(batch_pair(), label="batch shapes")
     n, m = draw(st.integers(1, 4), label="n"), draw(st.integers(1, 4), label="m")
-    form_a, form_b = draw(st.sampled_from([("nd", "nd"), ("nd", "nd"), ("1d", "nd"), ("2d", "nd"),
-                                           ("nd", "1d"), ("nd", "2d")]), label="operand forms")
+    form_a, form_b = draw(OPERAND_FORMS, label="operand forms")
     longer = max(batch_a, batch_b, key=len)  # never empty: keeps the N-D side at least 3-D
     if form_a != "nd":
         batch_b = longer
@@ -61,6 +65,7 @@ def batched_shapes(draw, k: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
             batch_a, batch_b = batch_a[1:] or batch_a, batch_b[1:] or batch_b
 
 
+@reused
 @st.composite
 def case_shapes(draw, case: str, k=None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Operand shapes of one of the five cases (a valid matmul within the caps)."""
@@ -80,6 +85,7 @@ def case_shapes(draw, case: str, k=None) -> tuple[tuple[int, ...], tuple[int, ..
             "matrix-vector": ((n, k), (k,))}[case]
 
 
+@reused
 @st.composite
 def matmul_operands(draw, dtype: str, case: str, k=None) -> tuple[Tensor, Tensor]:
     shape_a, shape_b = draw(case_shapes(case, k), label="shapes")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from tensorcts.suites.strategies import reused, sampled
 
 
+@reused
 @st.composite
 def reduce_dims(draw, ndim: int):
     """None, an int, or a tuple of distinct dims, each written positive or negative.
@@ -13,7 +15,7 @@ def reduce_dims(draw, ndim: int):
     or -1 of a 0-d tensor is the torch-level rule ``reduction.zero-dim-dim``). The empty tuple
     is left out: torch reads ``dim=()`` as "every dim" (spec/reduction.md).
     """
-    kind = draw(st.sampled_from(["none", "int", "tuple"]))
+    kind = draw(sampled(("none", "int", "tuple")))
     if kind == "none" or ndim == 0:
         return None
     span = max(ndim, 1)

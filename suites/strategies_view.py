@@ -25,7 +25,7 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, numel_of
-from tensorcts.suites.strategies import MAX_NUMEL, dtypes, exact_tensor, shapes, values_of
+from tensorcts.suites.strategies import MAX_NUMEL, dtypes, exact_tensor, reused, shapes, values_of
 
 # Strategies are built once and reused (lru_cache): building one per example (with a .filter or
 # .map lambda) costs more than drawing from it, and these suites must stay fast.
@@ -138,6 +138,7 @@ def basic_index(shape: tuple[int, ...], allow_int: bool = True, with_ellipsis: b
     return _basic_index(tuple(shape), allow_int, with_ellipsis, in_bounds, allow_none)
 
 
+@reused
 @st.composite
 def _basic_index(draw, shape: tuple[int, ...], allow_int: bool, with_ellipsis: bool = False,
                  in_bounds: bool = False, allow_none: bool = True) -> tuple:
@@ -228,6 +229,7 @@ def expand_shape(shape: tuple[int, ...], keep_as_minus_one: bool = False) -> st.
     return _expand_shape(tuple(shape), keep_as_minus_one)
 
 
+@reused
 @st.composite
 def _expand_shape(draw, shape: tuple[int, ...], keep_as_minus_one: bool = False) -> tuple[int, ...]:
     keep = (-1,) if keep_as_minus_one else ()
@@ -256,6 +258,7 @@ def view_ops(shape: tuple[int, ...], kinds: tuple[str, ...] = ALL_KINDS) -> st.S
     return _view_ops(tuple(shape), usable, torch)
 
 
+@reused
 @st.composite
 def _view_ops(draw, shape: tuple[int, ...], kinds: tuple[str, ...], torch: bool = False) -> ViewOp:
     n = len(shape)
@@ -282,6 +285,7 @@ def view_chains(dtype: str, max_ops: int = 4, kinds: tuple[str, ...] = ALL_KINDS
     return _view_chains(dtype, max_ops, kinds, min_ops, min_ndim)
 
 
+@reused
 @st.composite
 def _view_chains(draw, dtype, max_ops, kinds, min_ops, min_ndim):
     base = distinct_tensor(draw(cached_shapes(max_dims=4, max_side=5, max_numel=120)), dtype)

@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, nest, numel_of
 from tensorcts.suites.checks import Case, _source_value
-from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor
+from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, sampled
 from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_shapes, program_values, programs
 from tensorcts.suites.strategies_elementary import grad_inputs
 
@@ -115,7 +115,7 @@ def run_program(backend, device, program: Program, mode: str, rules="autograd.gr
 @pytest.mark.rule("autograd.grad-values")
 @given(data=st.data())
 def test_grad_values(backend, device, data):
-    mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
+    mode = data.draw(sampled(tuple(_modes(backend))), label="mode")
     program = data.draw(programs(_float_dtypes(backend, device)), label="program")
     run_program(backend, device, program, mode, expand=program.expand_class())
 
@@ -152,7 +152,7 @@ def test_grad_values_each_op(backend, device, name):
 @pytest.mark.rule("autograd.broadcast-reduce")
 @given(data=st.data(), op=st.sampled_from(["add", "sub", "mul", "div"]))
 def test_broadcast_reduce(backend, device, data, op):
-    mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
+    mode = data.draw(sampled(tuple(_modes(backend))), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     shape_a = data.draw(program_shapes(), label="shape a")
     shape_b = data.draw(broadcastable_shapes(shape_a, max_dims=3), label="shape b")
@@ -207,7 +207,7 @@ def _elementary_program(name: str, dtype: str, xs: list, gs: list) -> Program:
 @pytest.mark.parametrize("name", ELEMENTARY)  # one test per function: a library lacking one skips only it
 @given(data=st.data())
 def test_elementary_grad(backend, device, data, name):
-    mode = data.draw(st.sampled_from(_modes(backend)), label="mode")
+    mode = data.draw(sampled(tuple(_modes(backend))), label="mode")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     xs = data.draw(grad_inputs(name, dtype), label="x")
     gs = data.draw(st.lists(program_values(dtype), min_size=len(xs), max_size=len(xs)), label="cotangent")
@@ -302,7 +302,7 @@ def test_requires_grad_default(backend, device, factory, args):
 def test_requires_grad_set(backend, device, data):
     backend.require("autograd.tape")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
-    t_ref = _leaf(data, dtype, data.draw(st.sampled_from([(), (3,), (2, 2)]), label="shape"))
+    t_ref = _leaf(data, dtype, data.draw(sampled(((), (3,), (2, 2))), label="shape"))
     case = Case(backend, "autograd.requires-grad-set", device, dtype)
     t = case.input("t", t_ref)
     r = case.run("t.requires_grad_()", lambda: backend.requires_grad_(t))
@@ -389,7 +389,7 @@ def test_leaf_grad(backend, device, data):
     case.check(backend.grad(out) is None, "the non-leaf output has a .grad after backward")
 
 
-SCALAR_SHAPES = [(), (1,), (1, 1), (1, 1, 1)]
+SCALAR_SHAPES = ((), (1,), (1, 1), (1, 1, 1))
 
 
 @pytest.mark.rule("autograd.scalar-backward")
@@ -398,8 +398,8 @@ def test_scalar_backward(backend, device, data):
     backend.require("autograd.tape")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     numel_one = data.draw(st.booleans(), label="numel 1")
-    shape = data.draw(st.sampled_from(SCALAR_SHAPES) if numel_one else
-                      st.sampled_from([(0,), (2,), (1, 2), (3, 1), (2, 2)]), label="shape")
+    shape = data.draw(sampled(SCALAR_SHAPES) if numel_one else
+                      sampled(((0,), (2,), (1, 2), (3, 1), (2, 2))), label="shape")
     x_ref = _leaf(data, dtype, shape)
     case = Case(backend, "autograd.scalar-backward", device, dtype)
     x = case.input("x", x_ref)
@@ -522,7 +522,7 @@ def test_no_grad(backend, device, data):
 def test_detach(backend, device, data):
     backend.require("autograd.tape", "inplace")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
-    x_ref = _leaf(data, dtype, data.draw(st.sampled_from([(), (3,), (2, 3)]), label="shape"))
+    x_ref = _leaf(data, dtype, data.draw(sampled(((), (3,), (2, 3))), label="shape"))
     case = Case(backend, "autograd.detach", device, dtype)
     x = case.input("x", x_ref)
     backend.requires_grad_(x, True)
@@ -588,7 +588,7 @@ def test_numpy_requires_grad(backend, device, data):
     if device != "cpu":
         return  # numpy() needs a CPU tensor (interop.numpy-requires-cpu)
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
-    x_ref = _leaf(data, dtype, data.draw(st.sampled_from([(), (3,), (2, 2)]), label="shape"))
+    x_ref = _leaf(data, dtype, data.draw(sampled(((), (3,), (2, 2))), label="shape"))
     case = Case(backend, "interop.numpy-requires-grad", device, dtype)
     x = case.input("x", x_ref)
     backend.requires_grad_(x, True)

@@ -17,7 +17,7 @@ from tensorcts.reference.dtypes import HALF_BY_NAME
 from tensorcts.reference.exact import round_float
 from tensorcts.reference.tensor import numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import shapes
+from tensorcts.suites.strategies import sampled, shapes
 from tensorcts.suites.strategies_half import (
     elementwise_pair,
     half_tensor,
@@ -56,13 +56,13 @@ def expect_half(case: Case, observed, expected) -> None:
 @pytest.mark.rule("half.elementwise")
 @given(data=st.data())
 def test_elementwise(backend, device, data):
-    dtype = data.draw(st.sampled_from(half_dtypes(backend, device)), label="dtype")
-    symbol = data.draw(st.sampled_from(list(OPS)), label="op")
+    dtype = data.draw(sampled(tuple(half_dtypes(backend, device))), label="dtype")
+    symbol = data.draw(sampled(tuple(OPS)), label="op")
     families = ["band", "overflow"] + (["subnormal"] if dtype == "float16" else [])
-    family = data.draw(st.sampled_from(families), label="values")
+    family = data.draw(sampled(tuple(families)), label="values")
     shape = data.draw(shapes(min_dims=1, max_dims=3, min_side=1, max_side=5), label="shape")
     xs, ys = data.draw(elementwise_pair(dtype, symbol, family, numel_of(shape)), label="operands")
-    form = data.draw(st.sampled_from(["operator", "function"]), label="form")
+    form = data.draw(sampled(("operator", "function")), label="form")
     case = Case(backend, "half.elementwise", device, dtype, op=OPS[symbol], values=family, form=form)
     a_ref, b_ref = half_tensor(xs, shape, dtype), half_tensor(ys, shape, dtype)
     a, b = case.input("a", a_ref), case.input("b", b_ref)
@@ -111,8 +111,8 @@ def _reduce(case: Case, backend, fn: str, a, dim, keepdim: bool):
 
 
 def _reduction_case(backend, device, data, fn: str) -> None:
-    dtype = data.draw(st.sampled_from(half_dtypes(backend, device)), label="dtype")
-    family = data.draw(st.sampled_from(["band", "absorb"]), label="values")
+    dtype = data.draw(sampled(tuple(half_dtypes(backend, device))), label="dtype")
+    family = data.draw(sampled(("band", "absorb")), label="values")
     # a mean of zero elements is nan (0/0), outside the domain: its shapes have no size 0
     a_ref, dim, keepdim = data.draw(reduction_input(dtype, family, min_side=int(fn == "mean")), label="input")
     case = Case(backend, f"half.{fn}", device, dtype, values=family, reduced=reduced_class(dim, a_ref.ndim))
@@ -185,10 +185,10 @@ def _matmul_case(case: Case, backend, a_ref, b_ref, form: str) -> None:
 @pytest.mark.rule("half.matmul")
 @given(data=st.data())
 def test_matmul(backend, device, data):
-    dtype = data.draw(st.sampled_from(half_dtypes(backend, device)), label="dtype")
-    family = data.draw(st.sampled_from(["band", "absorb"]), label="values")
+    dtype = data.draw(sampled(tuple(half_dtypes(backend, device))), label="dtype")
+    family = data.draw(sampled(("band", "absorb")), label="values")
     a_ref, b_ref = data.draw(matmul_input(dtype, family), label="operands")
-    form = data.draw(st.sampled_from(["operator", "function"]), label="form")
+    form = data.draw(sampled(("operator", "function")), label="form")
     case = Case(backend, "half.matmul", device, dtype, values=family, form=form)
     _matmul_case(case, backend, a_ref, b_ref, form)
 

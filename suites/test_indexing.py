@@ -10,7 +10,7 @@ from tensorcts.adapters.base import PYTORCH_CONVENTIONS
 from tensorcts.reference.tensor import nest
 from tensorcts.suites.aliasing import alias_family, apply_write, recorded, run_chain, values_only, writes
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies import exact_tensor, reused
 from tensorcts.suites.strategies_view import (
     ViewOp,
     basic_index,
@@ -70,6 +70,7 @@ def test_basic_view(backend, device, data):
     alias_family(backend, device, data, "indexing.basic-view", ("getitem",))
 
 
+@reused
 @st.composite
 def advanced_index(draw, shape: tuple[int, ...], conventions=PYTORCH_CONVENTIONS):
     """(index for the reference, its kind): slices, then one advanced

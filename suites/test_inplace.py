@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, numel_of
 from tensorcts.suites.aliasing import recorded, run_chain
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, shapes, tensors, values_of
+from tensorcts.suites.strategies import (
+    broadcastable_shapes,
+    dtypes,
+    exact_tensor,
+    reused,
+    sampled,
+    shapes,
+    tensors,
+    values_of,
+)
 from tensorcts.suites.strategies_view import basic_index, chain_text, format_index, view_chains
 
 ARITH = ("add_", "sub_", "mul_", "div_")
@@ -37,6 +46,7 @@ def _oracle(op: str, self_ref: Tensor, *args):
     return target
 
 
+@reused
 @st.composite
 def _self_and_other(draw, backend, device, op: str, self_kinds: str = "if", other_kinds: str = "if",
                     grow: bool = False, same_dtype: bool = False):
@@ -316,10 +326,11 @@ def test_through_views(backend, device, data, op):
     case.expect(backend.observe(sibling), expected_base.view(-1), what="sibling view base.view(-1)")
 
 
+@reused
 @st.composite
 def _index_and_value(draw, shape, dtype: str):
     """A basic or advanced index of ``shape`` and a value (scalar or tensor) for it."""
-    kind = draw(st.sampled_from(["basic", "int list", "bool mask"])) if shape and shape[0] else "basic"
+    kind = draw(sampled(("basic", "int list", "bool mask"))) if shape and shape[0] else "basic"
     if kind == "basic":
         index = draw(basic_index(shape))
     elif kind == "int list":
@@ -362,7 +373,7 @@ def test_overlap(backend, device, data, op):
     backend.require("inplace", "views")
     dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
     n, m = data.draw(st.integers(1, 4), label="n"), data.draw(st.integers(2, 3), label="m")
-    row_shape = data.draw(st.sampled_from([(1, n), (n,)]), label="base shape")
+    row_shape = data.draw(sampled(((1, n), (n,))), label="base shape")
     base_ref = data.draw(tensors(dtype, row_shape, int_limit=30), label="base")
     case = Case(backend, "inplace.overlap", device, dtype)
     base = case.input("base", recorded(base_ref))

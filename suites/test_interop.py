@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, numel_of
 from tensorcts.suites.aliasing import run_chain, values_only
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies import exact_tensor, reused
 from tensorcts.suites.strategies_view import (
     basic_index,
     cached_dtypes,
@@ -52,6 +52,7 @@ def _check_array(case: Case, a, expected, what: str) -> None:
                      f"{expected.dtype}{list(expected.shape)} {expected.reshape(-1).tolist()[:12]}")
 
 
+@reused
 @st.composite
 def arrays(draw, backend, full_range: bool = False, with_gaps: bool = True, min_side_2: bool = False):
     """A NumPy array of a dtype the backend has: fresh, or a stepped slice of a larger one."""

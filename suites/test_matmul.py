@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import dtypes, exact_tensor
+from tensorcts.suites.strategies import dtypes, exact_tensor, reused, sampled
 from tensorcts.suites.strategies_broadcasting import MISMATCH_SIZES
 from tensorcts.suites.strategies_matmul import CASES, case_shapes, matmul_operands
 
@@ -92,6 +92,7 @@ def test_operator(backend, device, data, case_name):
 # ---- errors -----------------------------------------------------------------------------
 
 
+@reused
 @st.composite
 def invalid_shapes(draw, cause: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     if cause == "0-d operand":
@@ -109,7 +110,7 @@ def invalid_shapes(draw, cause: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     batch = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3), label="batch")
     pos = draw(st.integers(0, len(batch) - 1), label="clash position")
     size_a = draw(st.sampled_from(MISMATCH_SIZES[1:4]), label="size a")
-    size_b = draw(st.sampled_from([s for s in MISMATCH_SIZES[1:4] if s != size_a]), label="size b")
+    size_b = draw(sampled(tuple(s for s in MISMATCH_SIZES[1:4] if s != size_a)), label="size b")
     batch_a, batch_b = list(batch), list(batch)
     batch_a[pos], batch_b[pos] = size_a, size_b
     n, k, m = 2, 2, 2

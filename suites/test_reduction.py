@@ -10,7 +10,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import dtypes, exact_tensor, shapes
+from tensorcts.suites.strategies import dtypes, exact_tensor, reused, shapes
 from tensorcts.suites.strategies_arith import pooled_tensors as tensors
 from tensorcts.suites.strategies_reduction import normalized, reduce_dims
 
@@ -22,6 +22,7 @@ def _call(case: Case, backend, fn: str, a, dim, keepdim: bool):
                         partial(getattr(backend, fn), a, dim=dim, keepdim=keepdim))
 
 
+@reused
 @st.composite
 def reduction_input(draw, backend, device, kinds: str):
     dtype = draw(dtypes(backend, device, kinds), label="dtype")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import pytest
 import tensorcts.reference as R
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from tensorcts.reference import special as S
 from tensorcts.reference.tensor import Tensor
 from tensorcts.suites.ieee import IeeeCase, float_tensor
-from tensorcts.suites.strategies import dtypes
+from tensorcts.suites.strategies import dtypes, sampled
 
 INF, NAN = math.inf, math.nan
 OPS = {"+": "add", "-": "sub", "*": "mul", "/": "div"}
@@ -21,11 +22,13 @@ def _largest(dtype) -> float:
     return math.ldexp(2.0 - 2.0 ** (1 - dtype.precision), dtype.emax)
 
 
+@cache  # DType is frozen: one strategy per dtype
 def _specials(dtype) -> st.SearchStrategy:
     return st.sampled_from([0.0, -0.0, INF, -INF, NAN, 1.0, -1.0, 0.5, -0.5, 3.0, -3.0,
                             _largest(dtype), -_largest(dtype)])
 
 
+@cache
 def _subnormals(dtype) -> st.SearchStrategy:
     tiny = math.ldexp(1.0, dtype.emin - dtype.precision + 1)  # the smallest subnormal
     return st.one_of(st.integers(1, 7).map(lambda k: k * tiny), st.sampled_from(
@@ -41,8 +44,8 @@ def _binary_case(backend, device, data, rule: str, values, ops: str) -> None:
     xs = data.draw(st.permutations(data.draw(st.lists(values(d), min_size=n, max_size=n), label="a") + [0.0, -0.0]),
                    label="a order")
     ys = data.draw(st.lists(values(d), min_size=n + 2, max_size=n + 2), label="b")
-    symbol = data.draw(st.sampled_from(ops), label="op")
-    form = data.draw(st.sampled_from(["operator", "function"]), label="form")
+    symbol = data.draw(sampled(tuple(ops)), label="op")
+    form = data.draw(sampled(("operator", "function")), label="form")
     case = IeeeCase(backend, rule, device, dtype, form=form)
     a, b = case.input("a", float_tensor(xs, d)), case.input("b", float_tensor(ys, d))
     if symbol == "neg":
@@ -78,8 +81,8 @@ def test_subnormal(backend, device, data):
 def test_reduction(backend, device, data, op):
     dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
     d = R.BY_NAME[dtype]
-    finite = data.draw(st.lists(st.sampled_from([0.0, -0.0, 1.0, -2.0, 0.5]), max_size=39), label="finite")
-    special = data.draw(st.lists(st.sampled_from([INF, -INF, NAN]), min_size=1, max_size=3), label="special")
+    finite = data.draw(st.lists(sampled((0.0, -0.0, 1.0, -2.0, 0.5)), max_size=39), label="finite")
+    special = data.draw(st.lists(sampled((INF, -INF, NAN)), min_size=1, max_size=3), label="special")
     xs = data.draw(st.permutations(finite + special), label="a")
     case = IeeeCase(backend, "special.reduction", device, dtype)
     a = case.input("a", float_tensor(xs, d))
@@ -100,7 +103,7 @@ def test_matmul(backend, device, data):
     a_rows = data.draw(st.lists(st.lists(nonzero, min_size=k, max_size=k), min_size=m, max_size=m), label="a")
     for row in a_rows:
         if data.draw(st.booleans(), label="special row"):
-            row[data.draw(st.integers(0, k - 1), label="column")] = data.draw(st.sampled_from([NAN, INF, -INF]))
+            row[data.draw(st.integers(0, k - 1), label="column")] = data.draw(sampled((NAN, INF, -INF)))
     b_rows = data.draw(st.lists(st.lists(nonzero, min_size=n, max_size=n), min_size=k, max_size=k), label="b")
     case = IeeeCase(backend, "special.matmul", device, dtype)
     a = case.input("a", Tensor.from_flat([v for r in a_rows for v in r], (m, k), d))

@@ -165,6 +165,10 @@ class Adapter:
     inplace_statements: frozenset[str] = frozenset()
     #: the module name repro snippets use (they are written in torch's spelling; see ``repro``)
     repro_namespace: str = "torch"
+    #: a backend that compiles a kernel for every new shape may set this: each kind of shape the
+    #: suites draw then comes from a pool of this many, chosen afresh from the run's seed
+    #: (suites/strategies.py, ``use_shape_pool``); None draws from every shape
+    shape_pool: int | None = None
 
     # ---- identity -------------------------------------------------------------
     def devices(self) -> list[str]:

@@ -38,6 +38,8 @@ class JaxAdapter(NumpyApiAdapter):
                               int_true_divide=(("int32", "float32"), ("int64", "float64")),
                               full_int_index="0-d", degenerate_strides_row_major=False,
                               list_index=False)  # jnp asks for arr[jnp.array(seq)]
+    # XLA compiles (and first lowers) every operation for every new shape: most of a run's time
+    shape_pool = 16
 
     def __init__(self):
         import jax

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import is_hypothesis_test, settings
 from hypothesis.errors import FailedHealthCheck, Unsatisfiable
 from tensorcts.adapters.base import Unsupported
+from tensorcts.suites import strategies
 from tensorcts.suites.outcome import TEST_RULES
 
 from . import backends, profiles
@@ -97,6 +98,7 @@ def pytest_configure(config):
     seed = state.choose_seed(given)
     if seed is not None:
         config.option.hypothesis_seed = str(seed)  # Hypothesis's plugin seeds every test from it
+    strategies.use_shape_pool(getattr(state.adapter, "shape_pool", None), 0 if seed is None else seed)
     if worker is None:
         if getattr(config.option, "numprocesses", None) and getattr(config.option, "maxworkerrestart", 0) is None:
             config.option.maxworkerrestart = str(MAX_WORKER_RESTARTS)
@@ -379,7 +381,7 @@ def _report(config, state: RunState, exitstatus) -> dict:
     backend = {"name": adapter.name, "version": adapter.version,
                "adapter": f"{type(adapter).__module__}:{type(adapter).__qualname__}",
                "devices": state.devices, "compute_devices": state.compute_devices,
-               "capabilities": sorted(adapter.capabilities)}
+               "shape_pool": getattr(adapter, "shape_pool", None), "capabilities": sorted(adapter.capabilities)}
     not_run = sorted(state.collected - state.tally.finished)
     for nodeid in not_run:
         state.tally.never_ran(nodeid, state.rules_of_test.get(nodeid, []))

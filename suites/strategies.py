@@ -7,6 +7,8 @@ integers small enough never to wrap.
 
 from __future__ import annotations
 
+import itertools
+import random
 from collections.abc import Callable
 from fractions import Fraction
 from functools import cache, wraps
@@ -79,11 +81,48 @@ def values_of(dtype: str, int_limit: int = INT_LIMIT, float_exponent: int | None
     return float_values(dtype, float_exponent)
 
 
+#: the run's shape pool (``use_shape_pool``): its size (None: no pool) and the seed it is drawn from
+_SHAPE_POOL: dict = {"size": None, "seed": 0}
+
+
+def use_shape_pool(size: int | None, seed: int | str) -> None:
+    """Draw shapes from a pool of ``size`` per kind of shape, chosen from ``seed`` (the plugin calls
+    this with the adapter's ``shape_pool`` and the run's seed, so a replayed seed has the same pool)."""
+    _SHAPE_POOL.update(size=size, seed=seed)
+    shapes.cache_clear()
+
+
 @cache
 def shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5,
            max_numel: int = MAX_NUMEL) -> st.SearchStrategy:
+    if _SHAPE_POOL["size"]:
+        return st.sampled_from(pooled_shapes(_SHAPE_POOL["size"], _SHAPE_POOL["seed"], min_dims, max_dims,
+                                             min_side, max_side, max_numel))
     return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(
         tuple).filter(lambda s: numel_of(s) <= max_numel)
+
+
+def pooled_shapes(size: int, seed: int | str, min_dims: int, max_dims: int, min_side: int, max_side: int,
+                  max_numel: int) -> list[tuple[int, ...]]:
+    """``size`` shapes within the bounds: every rank, an eighth of them empty, simplest first (where
+    shrinking goes)."""
+    every = [s for n in range(min_dims, max_dims + 1) for s in itertools.product(range(min_side, max_side + 1), repeat=n)
+             if numel_of(s) <= max_numel]
+    empty = [s for s in every if numel_of(s) == 0]
+    by_rank: dict[int, list] = {}
+    for s in every:
+        if numel_of(s):
+            by_rank.setdefault(len(s), []).append(s)
+    rnd = random.Random(f"{seed}/{min_dims}/{max_dims}/{min_side}/{max_side}/{max_numel}")  # str: no hash salt
+    pool = set(rnd.sample(empty, min(len(empty), max(1, size // 8))))
+    ranks = sorted(by_rank)
+    for turn in range(size * len(ranks)):  # ranks in turn, so that even a small pool has each rank
+        left = [s for s in by_rank[ranks[turn % len(ranks)]] if s not in pool]
+        if len(pool) >= size:
+            break
+        if left:
+            pool.add(rnd.choice(left))
+    return sorted(pool, key=lambda s: (len(s), numel_of(s), s))
 
 
 def exact_tensor(values: list, shape, dtype: str) -> Tensor:

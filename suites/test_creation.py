@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tensorcts.reference.creation import arange_length
 from tensorcts.reference.tensor import nest, numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor, values_of
+from tensorcts.suites.strategies import exact_tensor, sampled, values_of
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
 
 MAX_ARANGE = 256  # cost cap: elements per arange
@@ -58,8 +58,13 @@ def _shape_and_dtype(case: Case, backend, t, shape, dtype: str, text: str) -> No
 
 
 @pytest.mark.rule("creation.default-dtype")
-@given(data=st.data(), kind=st.sampled_from(["zeros", "ones", "empty", "legacy", "full"]))
-def test_default_dtype(backend, device, data, kind):
+@given(data=st.data())
+def test_default_dtype(backend, device, data):
+    # Tensor(*sizes) only where the library has it: it is PyTorch's spelling, with a rule of its own
+    # (creation.legacy-constructor), and drawing it where it is missing ended the test as unsupported
+    # whichever forms had held (tinygrad, 5 seeds in 6)
+    legacy = ("legacy",) if backend.offers("legacy_constructor") else ()
+    kind = data.draw(sampled(("zeros", "ones", "empty", *legacy, "full")), label="kind")
     shape = data.draw(cached_shapes(min_dims=1 if kind == "legacy" else 0), label="shape")
     case = Case(backend, "creation.default-dtype", device)
     if kind == "legacy":

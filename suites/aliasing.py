@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies import exact_tensor, offered
 from tensorcts.suites.strategies_view import (
     ViewOp,
     basic_index,
@@ -68,13 +68,8 @@ class Write:
         return f"{target}.__setitem__({self.index!r}, {self.value!r})"
 
 
+#: the kinds of write, each an adapter method (a test passes those its adapter offers: strategies.offered)
 WRITE_KINDS = ("fill_", "copy_", "setitem")
-
-
-def offered_writes(backend) -> tuple[str, ...]:
-    """The write kinds the adapter has: drawing a missing one would end a test as unsupported, hiding
-    what the others show (tinygrad has copy_ and setitem, not fill_)."""
-    return tuple(k for k in WRITE_KINDS if backend.offers(k)) or WRITE_KINDS
 
 
 @st.composite
@@ -207,7 +202,7 @@ def alias_family(backend, device, data, rule: str, final_kinds: tuple[str, ...])
     writable = sorted(name for name, (_, _, chain) in family.items() if all(o.name != "expand" for o in chain))
     writer = choose(data, writable, label="write through")
     w_ref, w, _ = family[writer]
-    write = data.draw(writes(w_ref, dtype, kinds=offered_writes(backend)), label="write")
+    write = data.draw(writes(w_ref, dtype, kinds=offered(backend, WRITE_KINDS)), label="write")
     apply_write(case, backend, write, w_ref, w, writer, setup=True)
     program.append(write.text(writer))
     for name, (ref, native, _) in family.items():

@@ -63,6 +63,14 @@ def sampled(options: tuple) -> st.SearchStrategy:
     return st.sampled_from(options)
 
 
+def offered(backend, operations: tuple[str, ...]) -> tuple[str, ...]:
+    """The adapter methods among ``operations`` that the adapter offers (all of them where it offers
+    none, so the test still ends unsupported, naming one). A test that draws its operation must draw
+    from these: an example that drew a missing one would end the whole test as unsupported, hiding
+    what the others show, on some seeds and not others (tinygrad lacks fill_ and Tensor(*sizes))."""
+    return tuple(op for op in operations if backend.offers(op)) or operations
+
+
 @cache  # the same strategy object each time: Hypothesis validates a new one on every draw
 def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
     e = limit_exponent or BAND_EXPONENT[dtype]

@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, nest, numel_of
 from tensorcts.suites.checks import Case, _source_value
-from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, sampled
+from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, offered, sampled
 from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_shapes, program_values, programs
 from tensorcts.suites.strategies_elementary import grad_inputs
 
@@ -542,8 +542,7 @@ INPLACE_OPS = ("add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "iadd"
 @given(data=st.data())
 def test_inplace_leaf(backend, device, data):
     backend.require("autograd.tape", "inplace")
-    # the library's own in-place operations only (see test_inplace.test_cast_on_copy)
-    op = data.draw(sampled(tuple(o for o in INPLACE_OPS if o == "iadd" or backend.offers(o))), label="op")
+    op = data.draw(sampled(offered(backend, INPLACE_OPS)), label="op")
     dtype = data.draw(_float_dtypes(backend, device), label="dtype")
     x_ref = _leaf(data, dtype, (3,))
     o_ref = _leaf(data, dtype, (3,), nonzero=True)

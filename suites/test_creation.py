@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tensorcts.reference.creation import arange_length
 from tensorcts.reference.tensor import nest, numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor, sampled, values_of
+from tensorcts.suites.strategies import exact_tensor, offered, sampled, values_of
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
 
 MAX_ARANGE = 256  # cost cap: elements per arange
@@ -60,14 +60,10 @@ def _shape_and_dtype(case: Case, backend, t, shape, dtype: str, text: str) -> No
 @pytest.mark.rule("creation.default-dtype")
 @given(data=st.data())
 def test_default_dtype(backend, device, data):
-    # Tensor(*sizes) only where the library has it: it is PyTorch's spelling, with a rule of its own
-    # (creation.legacy-constructor), and drawing it where it is missing ended the test as unsupported
-    # whichever forms had held (tinygrad, 5 seeds in 6)
-    legacy = ("legacy",) if backend.offers("legacy_constructor") else ()
-    kind = data.draw(sampled(("zeros", "ones", "empty", *legacy, "full")), label="kind")
-    shape = data.draw(cached_shapes(min_dims=1 if kind == "legacy" else 0), label="shape")
+    kind = data.draw(sampled(offered(backend, ("zeros", "ones", "empty", "legacy_constructor", "full"))), label="kind")
+    shape = data.draw(cached_shapes(min_dims=1 if kind == "legacy_constructor" else 0), label="shape")
     case = Case(backend, "creation.default-dtype", device)
-    if kind == "legacy":
+    if kind == "legacy_constructor":
         text = f"{{ns}}.Tensor{shape}.dtype"
         t = case.run(text, lambda: backend.legacy_constructor(*shape))
     elif kind == "full":

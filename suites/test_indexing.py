@@ -9,16 +9,16 @@ from hypothesis import strategies as st
 from tensorcts.adapters.base import PYTORCH_CONVENTIONS
 from tensorcts.reference.tensor import nest
 from tensorcts.suites.aliasing import (
+    WRITE_KINDS,
     alias_family,
     apply_write,
-    offered_writes,
     recorded,
     run_chain,
     values_only,
     writes,
 )
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor, reused
+from tensorcts.suites.strategies import exact_tensor, offered, reused
 from tensorcts.suites.strategies_view import (
     ViewOp,
     basic_index,
@@ -144,7 +144,7 @@ def test_advanced_copy(backend, device, data):
     # a copy: writing the base leaves r alone, writing r leaves the base alone
     through_base = data.draw(st.booleans(), label="write through base")
     writer_ref, writer, name = (base_ref, base, "base") if through_base else (expected, r, "r")
-    write = data.draw(writes(writer_ref, dtype, kinds=offered_writes(backend)), label="write")
+    write = data.draw(writes(writer_ref, dtype, kinds=offered(backend, WRITE_KINDS)), label="write")
     apply_write(case, backend, write, writer_ref, writer, name)
     case.expect(backend.observe(base), base_ref, what=f"base after writing {name}")
     case.expect(backend.observe(r), expected, what=f"r after writing {name}")

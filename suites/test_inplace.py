@@ -19,6 +19,7 @@ from tensorcts.suites.strategies import (
     broadcastable_shapes,
     dtypes,
     exact_tensor,
+    offered,
     reused,
     sampled,
     shapes,
@@ -251,9 +252,7 @@ NON_INTEGRAL = _non_integral()
 @given(data=st.data())
 def test_cast_on_copy(backend, device, data):
     backend.require("inplace")
-    # only the operations the library has: drawing a missing one would end the test as unsupported,
-    # hiding what the other one shows (tinygrad has copy_ as assign, and no fill_)
-    op = data.draw(sampled(tuple(o for o in ("fill_", "copy_") if backend.offers(o)) or ("fill_",)), label="op")
+    op = data.draw(sampled(offered(backend, ("fill_", "copy_"))), label="op")
     dtype = data.draw(dtypes(backend, device, "bif"), label="self dtype")
     shape = data.draw(shapes(max_dims=2), label="shape")
     s_ref = data.draw(tensors(dtype, shape, int_limit=30), label="self")

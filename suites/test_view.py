@@ -15,19 +15,19 @@ from hypothesis import strategies as st
 from tensorcts.reference import views
 from tensorcts.reference.tensor import contiguous_strides
 from tensorcts.suites.aliasing import (
+    WRITE_KINDS,
     alias_family,
     apply_write,
     attempt,
     expect_geometry,
     final_arg,
-    offered_writes,
     recorded,
     run_chain,
     values_only,
     writes,
 )
 from tensorcts.suites.checks import Case, rank_class
-from tensorcts.suites.strategies import exact_tensor
+from tensorcts.suites.strategies import exact_tensor, offered
 from tensorcts.suites.strategies_view import (
     TORCH_KINDS,
     ViewOp,
@@ -212,7 +212,7 @@ def test_contiguous(backend, device, data):
                    f"{text}: a copy must be row-major, strides {contiguous_strides(t_ref.shape)}, "
                    f"observed {observed.strides}")
     c_ref = t_ref.contiguous()  # the reference's copy: writing it leaves base alone
-    write = data.draw(writes(c_ref, dtype, kinds=offered_writes(backend)), label="write")
+    write = data.draw(writes(c_ref, dtype, kinds=offered(backend, WRITE_KINDS)), label="write")
     apply_write(case, backend, write, c_ref, c, "c", setup=True)
     case.expect(backend.observe(base), base_ref, what="base after writing the contiguous() copy")
 
@@ -231,7 +231,7 @@ def test_reshape(backend, device, data):
     text = chain_text("base", [*ops, ViewOp("reshape", shape)])
     r = case.run(text, lambda: backend.reshape(t, shape))
     case.expect(backend.observe(r), r_ref)
-    write = data.draw(writes(r_ref, dtype, kinds=offered_writes(backend)), label="write")
+    write = data.draw(writes(r_ref, dtype, kinds=offered(backend, WRITE_KINDS)), label="write")
     apply_write(case, backend, write, r_ref, r, "r", setup=True)
     aliased = "a view (view() succeeds here)" if attempt(lambda: t_ref.view(shape)) is not None else "a copy"
     case.expect(backend.observe(base), base_ref, what=f"base after writing r, which must be {aliased}")

@@ -41,13 +41,17 @@ def choose(data, options, label: str | None = None):
     return options[data.draw(st.integers(0, len(options) - 1), label=label)]
 
 
-@cache
 def cached_shapes(min_dims: int = 0, max_dims: int = 4, min_side: int = 0, max_side: int = 5,
                   max_numel: int = MAX_NUMEL, nestable: bool = False) -> st.SearchStrategy:
-    """``shapes(...)``, built once; ``nestable`` keeps size 0 to the last dimension (nested lists can
-    express no other empty shape)."""
+    """``shapes(...)`` (itself built once per bounds and shape pool); ``nestable`` keeps size 0 to the last
+    dimension (nested lists can express no other empty shape)."""
     strategy = shapes(min_dims, max_dims, min_side, max_side, max_numel)
-    return strategy.filter(lambda s: 0 not in s[:-1]) if nestable else strategy
+    return _nestable(strategy) if nestable else strategy
+
+
+@cache  # keyed by the shapes strategy, so a new shape pool (strategies.use_shape_pool) gets its own
+def _nestable(strategy: st.SearchStrategy) -> st.SearchStrategy:
+    return strategy.filter(lambda s: 0 not in s[:-1])
 
 
 @cache

@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import numel_of
-from tensorcts.suites import strategies
+from tensorcts.suites import strategies, strategies_view
 
 from tests.helpers import run_suites
 
@@ -35,6 +35,7 @@ def test_pool_smaller_than_the_space_keeps_the_bounds():
 
 
 def test_shapes_draws_only_from_the_pool_while_one_is_set():
+    strategies_view.cached_shapes(nestable=True)  # built before the pool: must not be handed out after
     strategies.use_shape_pool(5, 11)
     try:
         pool = set(strategies.pooled_shapes(5, 11, **BOUNDS))
@@ -46,6 +47,7 @@ def test_shapes_draws_only_from_the_pool_while_one_is_set():
             shape = data.draw(strategies.shapes())
             assert shape in pool
             seen.add(shape)
+            assert data.draw(strategies_view.cached_shapes(nestable=True)) in pool
 
         draw()
         assert seen == pool

@@ -325,7 +325,11 @@ def pytest_runtest_makereport(item, call):
         record.held.clear()  # a test cut short by a missing operation is unsupported, not a partial pass
         record.ran.clear()
     budget_end = isinstance(exc, FailedHealthCheck | Unsatisfiable) and record.discarded and not record.undeclared_seen
-    if isinstance(exc, EndOfTest) or budget_end:
+    if budget_end and record.only_missing():  # Hypothesis gave up on the discards before our budget did
+        op, skip = next(iter(record.missing)), record.missing_skip()
+        rep.outcome, rep.longrepr = "skipped", (str(item.path), item.location[1], str(skip))
+        rep.user_properties.append(("unsupported_op", op))
+    elif isinstance(exc, EndOfTest) or budget_end:
         rep.outcome = "skipped"
         reasons = _declared_reasons(record)
         if reasons:

@@ -7,6 +7,12 @@ in a class declared unsupported do not end the test: the example is discarded
 (``hypothesis.reject()``) so Hypothesis keeps generating, and the rule's other classes still
 run and must hold. After ``budget`` discarded examples the test ends (``EndOfTest``), as
 every example may be in a declared class.
+
+An example cut short by a missing operation (the adapter raised ``Unsupported``) is discarded the
+same way and counts nothing: a test that draws among operations is judged on the examples that
+drew ones the backend has, and ends ``unsupported`` only when no example ran to its end. One
+example that drew a missing operation used to end the whole test, hiding what the others showed,
+on some seeds only.
 """
 
 from __future__ import annotations
@@ -64,6 +70,7 @@ class TestRecord:
         self.failures: dict[tuple, dict] = {}  # (rules, class key) -> failure, the latest (most shrunk) kept
         self.blocked: dict[tuple, dict] = {}
         self.unsupported: dict[tuple, dict] = {}
+        self.missing: dict[str, dict] = {}  # adapter operation -> {"message", "examples"}: examples it cut short
         self.observations: dict[str, dict[str, dict[str, int]]] = {}
         self.measurements: dict[str, dict[str, dict]] = {}
 
@@ -89,19 +96,42 @@ class TestRecord:
         """Absorb the example's cases. With an exception: return to let it propagate (a real failure,
         a skip, Hypothesis's own control flow), or discard the example (raises)."""
         EXAMPLE_CASES.reset(token)
+        op = getattr(exc, "tensorcts_op", None)
+        if op is not None and currently_in_test_context():
+            self._discard_missing(op, exc)  # what the example did before the missing call counts nothing
+            return
         self._absorb(cases)
         if exc is None or not isinstance(exc, Exception) or isinstance(exc, UnsatisfiedAssumption):
-            return  # a skip (unsupported), an interrupt, an assume(): not a case outcome
+            return  # a skip (unsupported, in a test of one example), an interrupt, an assume(): not a case outcome
         if not self._discardable(exc, cases):
             self.undeclared_seen = True
             return
         self._discard()
 
+    def _discard_missing(self, op: str, exc: BaseException) -> None:
+        slot = self.missing.setdefault(op, {"message": str(exc), "examples": 0})
+        slot["examples"] += 1
+        self._discard()
+
+    def only_missing(self) -> bool:
+        """True when every example was cut short by a missing operation (nothing ran, held or failed):
+        the test is ``unsupported``."""
+        return bool(self.missing) and not (self.held or self.failures or self.blocked or self.unsupported)
+
+    def missing_skip(self) -> BaseException:
+        """The ``unsupported`` skip that ends a test every example of which missed an operation."""
+        op, slot = next(iter(self.missing.items()))
+        skip = pytest.skip.Exception(slot["message"])
+        setattr(skip, "tensorcts_op", op)  # noqa: B010 (as proxy.skip_unsupported does)
+        return skip
+
     def _discard(self):
         self.discarded += 1
         if self.discarded >= self.budget and not self.undeclared_seen:
-            raise EndOfTest(f"tensorcts: {self.discarded} examples discarded (declared, blocked or "
-                            f"declared unsupported), {self.examples - self.discarded} kept")
+            if self.only_missing():
+                raise self.missing_skip()
+            raise EndOfTest(f"tensorcts: {self.discarded} examples discarded (declared, blocked, "
+                            f"declared unsupported or missing an operation), {self.examples - self.discarded} kept")
         if currently_in_test_context():
             reject()
         raise EndOfTest("tensorcts: the test's only case was discarded (declared, blocked or declared unsupported)")
@@ -171,6 +201,7 @@ class TestRecord:
             "held": {r: [[c, n] for c, n in by.values()] for r, by in self.held.items()}, "ran": self.ran,
             "failures": list(self.failures.values()), "blocked": list(self.blocked.values()),
             "unsupported": list(self.unsupported.values()),
+            "missing": [{"rules": list(self.rules), "op": op, **slot} for op, slot in self.missing.items()],
             "observations": self.observations, "measurements": self.measurements,
         }
 

@@ -42,6 +42,15 @@ def _distinct(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
     return list(seen.values())
 
 
+def _missing_ops(missing: list[dict]) -> list[dict]:
+    """One entry per missing operation: the examples it cut short, summed over tests, and one test."""
+    out: dict[str, dict] = {}
+    for m in missing:
+        slot = out.setdefault(str(m["op"]), {"op": m["op"], "examples": 0, "message": m["message"], "test": m["test"]})
+        slot["examples"] += m["examples"]
+    return list(out.values())
+
+
 def _message(status: str, evidence: RuleEvidence, failures: list[dict], blocked: list[dict],
              unsupported: list[dict]) -> str | None:
     """The one-line-or-more summary matrix and console show (report/1's ``message``)."""
@@ -86,6 +95,9 @@ def build(rules: dict[str, Rule], tally: Tally, expectations: dict[str, list[Exp
             "blocked_by": blocked,
             "unsupported_op": next((u["op"] or u["message"] for u in unsupported), None)
             if verdict.status == "unsupported" else None,
+            # operations the adapter lacks that cut some examples short: those examples were discarded, and
+            # the rule was judged on the others (an ``unsupported`` rule names its operation above)
+            "missing_ops": _missing_ops(evidence.missing),
             "lost": evidence.lost,
             "expectation": [e.as_dict() for e in own] or None,
             "stale": [e.as_dict() for e in stale_entries(evidence, own)],

@@ -88,6 +88,9 @@ class Tally:
         for u in record["unsupported"]:
             for r in u["rules"]:
                 self._ev(r).unsupported.append({**u, "test": nodeid})
+        for m in record.get("missing", ()):
+            for r in m["rules"]:
+                self._ev(r).missing.append({**m, "test": nodeid})
         for rule, keys in record["observations"].items():
             for key, values in keys.items():
                 mine = self.observations.setdefault(rule, {}).setdefault(key, {})

@@ -48,6 +48,8 @@ class RuleEvidence:
     blocked: list[dict] = field(default_factory=list)
     #: each unsupported operation: {"op", "message", "test"}
     unsupported: list[dict] = field(default_factory=list)
+    #: operations missing in some examples of a test, which were discarded: {"op", "message", "examples", "test"}
+    missing: list[dict] = field(default_factory=list)
     #: tests lost to a crash or a hang (a worker, or the one process): {"test", "reason"}
     lost: list[dict] = field(default_factory=list)
     #: (witness name, device) of each legacy witness test that passed

@@ -23,7 +23,7 @@ from . import expectations as expectations_mod
 from . import report as report_mod
 from .hang import OneProcessTimeout
 from .proxy import BackendProxy, skip_unsupported
-from .recording import RECORD, EndOfTest, TestRecord, wrap_inner_test
+from .recording import RECORD, EndOfTest, ShrinkCut, TestRecord, wrap_inner_test
 from .session import RunState
 from .spec import SpecError
 from .tally import BLOCKED_PREFIX, UNSUPPORTED_PREFIX
@@ -217,11 +217,13 @@ def pytest_collection_modifyitems(session, config, items):
         config.hook.pytest_deselected(items=[i for i in items if i not in keep])
         items[:] = keep
     _add_timeouts(config, items)
-    state.collected.update(item.nodeid for item in items)
 
 
 def pytest_collection_finish(session):
-    if _state(session.config) is not None:
+    state = _state(session.config)
+    if state is not None:
+        # the tests the run will run: after every plugin's deselection (-k, -m), which may come after ours
+        state.collected.update(item.nodeid for item in session.items)
         # The backend's modules, Hypothesis and the collected tests are here for the whole run: out
         # of the collector's reach, they are not traversed again by every full collection (and by
         # pytest's own at exit). About a tenth of a one-process `ci` run (docs/benchmarks.md).
@@ -278,7 +280,8 @@ def pytest_runtest_call(item):
     if state is None or not rules:
         return (yield)
     budget = max(10, profiles.max_examples())
-    record = TestRecord(item.nodeid, rules, {r: state.expectations.get(r, []) for r in rules}, budget)
+    record = TestRecord(item.nodeid, rules, {r: state.expectations.get(r, []) for r in rules}, budget,
+                        shrink_seconds=_shrink_seconds(item))
     item.stash[RECORD_KEY] = record
     rules_token, record_token = TEST_RULES.set(tuple(rules)), RECORD.set(record)
     try:
@@ -296,6 +299,23 @@ def pytest_runtest_call(item):
     finally:
         RECORD.reset(record_token)
         TEST_RULES.reset(rules_token)
+
+
+def _shrink_seconds(item) -> float | None:
+    """Half the test's timeout: what is left lets the failure found be reported before pytest-timeout
+    would end the test as hung (None where the test has no timeout)."""
+    mark = item.get_closest_marker("timeout")
+    seconds = mark.args[0] if mark is not None and mark.args else item.config.getoption("timeout", None)
+    return float(seconds) / 2 if seconds else None
+
+
+def _cut_shrink_report(rep, record: TestRecord) -> None:
+    """A test whose shrinking was cut (ShrinkCut) fails with the failures found so far."""
+    found = record.undeclared_failures()
+    rep.outcome = "failed"
+    rep.longrepr = (f"tensorcts: Hypothesis was still shrinking this failure after {record.elapsed():.0f} s (half the "
+                    f"test's timeout), so it is reported as found, not minimal:\n\n"
+                    + "\n\n".join(f["message"] for f in found))
 
 
 def _declared_reasons(record: TestRecord) -> list[str]:
@@ -325,7 +345,9 @@ def pytest_runtest_makereport(item, call):
         record.held.clear()  # a test cut short by a missing operation is unsupported, not a partial pass
         record.ran.clear()
     budget_end = isinstance(exc, FailedHealthCheck | Unsatisfiable) and record.discarded and not record.undeclared_seen
-    if budget_end and record.only_missing():  # Hypothesis gave up on the discards before our budget did
+    if isinstance(exc, ShrinkCut):
+        _cut_shrink_report(rep, record)
+    elif budget_end and record.only_missing():  # Hypothesis gave up on the discards before our budget did
         op, skip = next(iter(record.missing)), record.missing_skip()
         rep.outcome, rep.longrepr = "skipped", (str(item.path), item.location[1], str(skip))
         rep.user_properties.append(("unsupported_op", op))

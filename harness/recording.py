@@ -18,6 +18,7 @@ on some seeds only.
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,15 @@ class EndOfTest(_Skipped):
     into the test's real outcome from its record."""
 
 
+class ShrinkCut(_Skipped):
+    """Ends a test whose undeclared failure Hypothesis was still shrinking when the test had used its
+    shrink time (``TestRecord.shrink_seconds``): the failure already recorded is reported as found.
+
+    Shrinking re-runs the test, and a backend that compiles a kernel for every new input (tinygrad)
+    could shrink past the test's timeout: the test was then lost as hung, and a real failure read
+    ``untested``. A skip, so Hypothesis stops at once; the plugin turns it into the failure."""
+
+
 def _key(classes: dict) -> tuple:
     return tuple(sorted((k, str(v)) for k, v in classes.items()))
 
@@ -57,8 +67,11 @@ class TestRecord:
 
     __test__ = False  # not a pytest test class
 
-    def __init__(self, nodeid: str, rules: Sequence[str], entries: dict[str, list[Expectation]], budget: int):
+    def __init__(self, nodeid: str, rules: Sequence[str], entries: dict[str, list[Expectation]], budget: int,
+                 shrink_seconds: float | None = None):
         self.nodeid = nodeid
+        self.shrink_seconds = shrink_seconds  # after this long, an undeclared failure ends the test (ShrinkCut)
+        self.started = time.monotonic()
         self.rules = tuple(rules)
         self.entries = entries
         self.budget = budget
@@ -82,9 +95,25 @@ class TestRecord:
             result = fn(*args, **kwargs)
         except BaseException as exc:
             self.end_example(cases, token, exc)
+            self._cut_shrinking()
             raise
         self.end_example(cases, token, None)
+        self._cut_shrinking()
         return result
+
+    def _cut_shrinking(self) -> None:
+        """After an example (its draws done, so Hypothesis sees the same choices as before): end a test
+        whose undeclared failure is still being shrunk once it has used its shrink time."""
+        if self.undeclared_seen and self.shrink_seconds is not None and self.elapsed() > self.shrink_seconds:
+            raise ShrinkCut(f"tensorcts: shrinking stopped after {self.elapsed():.0f} s")
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def undeclared_failures(self) -> list[dict]:
+        """The recorded failures no expectation covers (what makes the test fail)."""
+        return [f for f in self.failures.values()
+                if any(case_outcome(True, self.entries.get(r, []), f["classes"]) == "fail" for r in f["rules"])]
 
     def begin_example(self) -> tuple[list, Any]:
         """Start collecting the cases of one example (``Case`` registers itself in ``EXAMPLE_CASES``)."""

@@ -42,6 +42,22 @@ class HangsInNeg(ReferenceAdapter):
         return self.neg(a)
 
 
+class SlowWrongNeg(ReferenceAdapter):
+    """``neg`` of a number tensor is wrong (it returns its input) and takes 0.4 s, as a backend that compiles
+    a kernel for every new input would: Hypothesis shrinking the failure would run past the test's timeout."""
+
+    name = "slow-wrong-neg"
+
+    def neg(self, a):
+        if a.dtype.is_bool:
+            return super().neg(a)
+        time.sleep(0.4)
+        return a
+
+    def unary_minus(self, a):
+        return self.neg(a)
+
+
 class NumpyWithPytorchConventions(NumpyAdapter):
     """NumPy declaring PyTorch's conventions: its int / int (float64) then breaks elementwise.div,
     a real undeclared failure for the expectation tests to declare or not."""

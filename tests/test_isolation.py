@@ -65,6 +65,23 @@ def test_a_hang_in_a_one_process_run_writes_the_report_before_the_process_ends(t
     assert f"LOST {lost}" in out
 
 
+@pytest.mark.parametrize("xdist", [["-p", "no:xdist"], ["-n", "1"]])
+def test_a_failure_still_shrinking_at_half_the_timeout_is_reported_as_a_failure(tmp_path, xdist):
+    """A slow backend's shrinking used to run into the timeout: the test was lost as hung and a real
+    failure read ``untested``. At half the timeout the failure found so far is reported."""
+    report, out = _run(f"{ADAPTERS}:SlowWrongNeg", tmp_path / "report.json", xdist)
+    neg = report["rules"]["elementwise.neg"]
+    assert neg["status"] == "fail" and not neg["lost"], out[-4000:]
+    assert "still shrinking" in out and neg["failures"][0]["repro"]
+    assert report["run"]["completed"] is True and not report["run"]["lost"]
+
+
+def test_tests_deselected_with_k_are_not_reported_as_never_run(tmp_path):
+    report, out = _run("reference", tmp_path / "report.json", ["-p", "no:xdist", "-k", "test_add"])
+    assert report["run"]["completed"] is True and report["run"]["not_run"] == [], out[-2000:]
+    assert report["rules"]["elementwise.add"]["status"] == "pass"
+
+
 def test_many_crashed_workers_are_all_replaced(pytester):
     """xdist's own default gives up after 4 crashes per worker; a long run must not."""
     pytester.makepyfile(test_crashes=textwrap.dedent("""

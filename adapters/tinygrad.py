@@ -53,6 +53,7 @@ class TinygradAdapter(AugmentedAssignmentInplace, Adapter):
         # weak dtypes: realized as the default float/int (dtypes.default_float, dtypes.default_int)
         self._names[dtypes.weakfloat] = self._names[dtypes.default_float]
         self._names[dtypes.weakint] = self._names[dtypes.default_int]
+        self._bfloat16: bool | None = None  # whether bfloat16 kernels build here (half_dtypes)
 
     # ---- identity ------------------------------------------------------------------
     def _device(self, name: str | None):
@@ -66,9 +67,33 @@ class TinygradAdapter(AugmentedAssignmentInplace, Adapter):
         return str(device).lower()
 
     def half_dtypes(self, device: str) -> list[str]:
-        """dtypes.float16 (spec/half.md). dtypes.bfloat16 is left out on the CPU device: its clang kernels
-        do not compile for the x86-64 target ("__bf16 is not supported on this target", clang 14)."""
-        return ["float16"]
+        """dtypes.float16 (spec/half.md), and dtypes.bfloat16 where this install's compiler builds its
+        kernels: the CPU device compiles C with the clang that tinygrad's ``CC`` variable names, and
+        clang 14 (Debian 12's ``clang``) rejects ``__bf16`` for x86-64 ("__bf16 is not supported on
+        this target"); clang 19 (``CC=clang-19``) builds them. Not a tinygrad result: the dtype is left out."""
+        return ["float16", "bfloat16"] if self._bfloat16_builds(device) else ["float16"]
+
+    def _bfloat16_builds(self, device: str) -> bool:
+        if self._bfloat16 is None:
+            import os
+            from subprocess import CalledProcessError
+
+            from tinygrad.helpers import Context
+
+            saved = os.dup(2)  # the compiler's own error text would land in the run's output
+            try:  # one bfloat16 kernel, built and run, once per process; CACHELEVEL=0 (as tinygrad's own
+                # device probe does): a kernel another compiler built earlier must not answer for this one
+                with open(os.devnull, "w") as devnull:
+                    os.dup2(devnull.fileno(), 2)
+                with Context(CACHELEVEL=0):  # a list is built on tinygrad's PYTHON device: realize it on ours first
+                    t = self.Tensor([1.0], dtype=self._native["bfloat16"], device=self._device(device)).realize()
+                    self._bfloat16 = (t + t).tolist() == [2.0]
+            except CalledProcessError:
+                self._bfloat16 = False
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+        return self._bfloat16
 
     def native_dtype(self, name: str | None):
         return None if name is None else self._native[name]

@@ -11,7 +11,7 @@ import itertools
 import random
 from collections.abc import Callable
 from fractions import Fraction
-from functools import cache, wraps
+from functools import cache, partial, wraps
 
 import tensorcts.reference as R
 from hypothesis import strategies as st
@@ -72,12 +72,22 @@ def offered(backend, operations: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @cache  # the same strategy object each time: Hypothesis validates a new one on every draw
-def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
+def _unflushed_floats(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
     e = limit_exponent or BAND_EXPONENT[dtype]
     width = 32 if dtype == "float32" else 64
-    tiny = 2.0 ** -BAND_EXPONENT[dtype]
     return st.floats(-(2.0 ** e), 2.0 ** e, width=width, allow_nan=False, allow_infinity=False,
-                     allow_subnormal=False).map(lambda x: 0.0 if abs(x) < tiny else x)
+                     allow_subnormal=False)
+
+
+def _flushed(values: list, dtype: str) -> list:
+    """Magnitudes below the band (2**-BAND_EXPONENT) become 0: no product of two band values underflows."""
+    tiny = 2.0 ** -BAND_EXPONENT[dtype]
+    return [0.0 if abs(x) < tiny else x for x in values]
+
+
+@cache
+def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
+    return _unflushed_floats(dtype, limit_exponent).map(lambda x: _flushed([x], dtype)[0])
 
 
 @cache
@@ -87,6 +97,16 @@ def values_of(dtype: str, int_limit: int = INT_LIMIT, float_exponent: int | None
     if dtype in ("int32", "int64"):
         return st.integers(-int_limit, int_limit)
     return float_values(dtype, float_exponent)
+
+
+@cache
+def value_lists(dtype: str, n: int, int_limit: int = INT_LIMIT, float_exponent: int | None = None) -> st.SearchStrategy:
+    """n values of ``values_of``. Floats are flushed once per list, not through a map per element: the same
+    choices and values, without a strategy draw per element (Hypothesis's per-draw cost, docs/benchmarks.md)."""
+    if dtype in ("bool", "int32", "int64"):
+        return st.lists(values_of(dtype, int_limit), min_size=n, max_size=n)
+    return st.lists(_unflushed_floats(dtype, float_exponent), min_size=n, max_size=n).map(
+        partial(_flushed, dtype=dtype))
 
 
 #: the run's shape pool (``use_shape_pool``): its size (None: no pool) and the seed it is drawn from
@@ -144,14 +164,8 @@ def exact_tensor(values: list, shape, dtype: str) -> Tensor:
 @reused
 @st.composite
 def tensors(draw, dtype: str, shape, **value_options) -> Tensor:
-    n = numel_of(shape)
-    values = draw(_fixed_lists(values_of(dtype, **value_options), n))
+    values = draw(value_lists(dtype, numel_of(shape), **value_options))
     return exact_tensor(values, shape, dtype)
-
-
-@cache
-def _fixed_lists(elements: st.SearchStrategy, n: int) -> st.SearchStrategy:
-    return st.lists(elements, min_size=n, max_size=n)
 
 
 @reused
@@ -192,11 +206,12 @@ def operand_pair(draw, backend, device: str, kinds: str = "if", nonzero_b: bool 
     if draw(st.booleans()):
         shape_a, shape_b = shape_b, shape_a
     a = draw(tensors(dtype_a, shape_a, **value_options))
-    values_b = values_of(dtype_b, **value_options)
-    if nonzero_b:
-        values_b = values_b.filter(lambda v: v != 0)
     n = numel_of(shape_b)
-    b = exact_tensor(draw(st.lists(values_b, min_size=n, max_size=n)), shape_b, dtype_b)
+    if nonzero_b:
+        values_b = values_of(dtype_b, **value_options).filter(lambda v: v != 0)
+        b = exact_tensor(draw(st.lists(values_b, min_size=n, max_size=n)), shape_b, dtype_b)
+    else:
+        b = exact_tensor(draw(value_lists(dtype_b, n, **value_options)), shape_b, dtype_b)
     return a, b
 
 

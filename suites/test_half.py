@@ -205,3 +205,16 @@ def test_matmul_absorbing(backend, device):
             case = Case(backend, "half.matmul", device, dtype, values="absorb", form="operator")
             _matmul_case(case, backend, half_tensor(a_terms, (1, 32), dtype), half_tensor(b_terms, (32, 1), dtype),
                          "operator")
+
+
+@pytest.mark.rule("half.matmul")
+def test_matmul_exact_products(backend, device):
+    """[x, y] @ [x, -1] with x = 1 + 2**(1-p), y = 1 + 2**(2-p): x*x needs 2p - 1 bits, so the exact result is
+    2**(2-2p), a half value; a product rounded to the half format first cancels to 0 (spec/half.md)."""
+    for dtype in half_dtypes(backend, device):
+        p = HALF_BY_NAME[dtype].precision
+        x, y = 1 + Fraction(1, 2 ** (p - 1)), 1 + Fraction(1, 2 ** (p - 2))
+        for shapes_ab in (((2,), (2,)), ((1, 2), (2, 1))):
+            case = Case(backend, "half.matmul", device, dtype, values="examples", form="function")
+            _matmul_case(case, backend, half_tensor([x, y], shapes_ab[0], dtype),
+                         half_tensor([x, Fraction(-1)], shapes_ab[1], dtype), "function")

@@ -74,25 +74,51 @@ class HalfMeanAccumulatesInHalf(_Half):
         return total / self.lib.tensor(n, dtype=a.dtype)
 
 
-class HalfMatmulAccumulatesInHalf(_Half):
+class _HalfMatmul(_Half):
+    """A matmul mutant: its own kernel for half operands, behind both matmul(a, b) and a @ b."""
+
+    def _half_matmul(self, a, b, kernel):
+        """``kernel(a2, b2)`` on the 2-D forms of 1-D or 2-D half operands, the result shaped as matmul's;
+        other operands go to torch."""
+        if not (self._is_half(a) and b.dtype == a.dtype and a.dim() in (1, 2) and b.dim() in (1, 2)):
+            return super().matmul(a, b)
+        out = kernel(a if a.dim() == 2 else a.unsqueeze(0), b if b.dim() == 2 else b.unsqueeze(1))
+        if a.dim() == 1:
+            out = out.squeeze(0)
+        if b.dim() == 1:
+            out = out.squeeze(-1)
+        return out
+
+    def binary_operator(self, symbol, a, b):
+        return self.matmul(a, b) if symbol == "@" else super().binary_operator(symbol, a, b)
+
+
+class HalfMatmulAccumulatesInHalf(_HalfMatmul):
     """float16/bfloat16 matmul with each product rounded to the half dtype and added to a half accumulator
     in order: a GEMM kernel without a float32 accumulator."""
 
     breaks = "half.matmul"
 
     def matmul(self, a, b):
-        if not (self._is_half(a) and b.dtype == a.dtype and a.dim() in (1, 2) and b.dim() in (1, 2)):
-            return super().matmul(a, b)
-        a2 = a if a.dim() == 2 else a.unsqueeze(0)
-        b2 = b if b.dim() == 2 else b.unsqueeze(1)
-        acc = self.lib.zeros(a2.shape[0], b2.shape[1], dtype=a.dtype)
-        for t in range(a2.shape[1]):
-            acc = acc + a2[:, t:t + 1] * b2[t:t + 1, :]  # product and sum each rounded to the half dtype
-        if a.dim() == 1:
-            acc = acc.squeeze(0)
-        if b.dim() == 1:
-            acc = acc.squeeze(-1)
-        return acc
+        def kernel(a2, b2):
+            acc = self.lib.zeros(a2.shape[0], b2.shape[1], dtype=a2.dtype)
+            for t in range(a2.shape[1]):
+                acc = acc + a2[:, t:t + 1] * b2[t:t + 1, :]  # product and sum each rounded to the half dtype
+            return acc
 
-    def binary_operator(self, symbol, a, b):
-        return self.matmul(a, b) if symbol == "@" else super().binary_operator(symbol, a, b)
+        return self._half_matmul(a, b, kernel)
+
+
+class HalfMatmulRoundsProducts(_HalfMatmul):
+    """float16/bfloat16 matmul with each product rounded to the half dtype, then summed in float32 and
+    rounded once: an accumulator of the right width fed products of the wrong one (tinygrad's bfloat16
+    matmul, docs/findings.md 22)."""
+
+    breaks = "half.matmul"
+
+    def matmul(self, a, b):
+        def kernel(a2, b2):
+            products = a2.unsqueeze(2) * b2.unsqueeze(0)  # (n, k, m), each product rounded to the half dtype
+            return products.float().sum(dim=1).to(a2.dtype)
+
+        return self._half_matmul(a, b, kernel)

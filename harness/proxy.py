@@ -33,11 +33,16 @@ class CallTimer:
         return out
 
 
-def skip_unsupported(exc: Unsupported, op: str | None = None):
-    """End the test as ``unsupported``; the skip carries the adapter operation that raised."""
-    skip = pytest.skip.Exception(UNSUPPORTED_PREFIX + str(exc))
+def unsupported_skip(message: str, op: str | None = None) -> BaseException:
+    """The skip that ends a test as ``unsupported``; it carries the adapter operation that is missing."""
+    skip = pytest.skip.Exception(UNSUPPORTED_PREFIX + message)
     setattr(skip, "tensorcts_op", op)  # noqa: B010 (read back with getattr: pytest's Skipped declares no such field)
-    raise skip from None
+    return skip
+
+
+def skip_unsupported(exc: Unsupported, op: str | None = None):
+    """End the test as ``unsupported``, naming the adapter operation that raised."""
+    raise unsupported_skip(str(exc), op) from None
 
 
 class BackendProxy:

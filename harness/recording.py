@@ -29,6 +29,8 @@ from hypothesis.errors import UnsatisfiedAssumption
 from tensorcts.suites.outcome import EXAMPLE_CASES, Blocked, ConformanceFailure, failures_in
 
 from .expectations import Expectation
+from .proxy import unsupported_skip
+from .tally import UNSUPPORTED_PREFIX
 from .verdict import case_outcome
 
 #: the record of the running test (None outside suite tests)
@@ -138,7 +140,7 @@ class TestRecord:
         self._discard()
 
     def _discard_missing(self, op: str, exc: BaseException) -> None:
-        slot = self.missing.setdefault(op, {"message": str(exc), "examples": 0})
+        slot = self.missing.setdefault(op, {"message": str(exc).removeprefix(UNSUPPORTED_PREFIX), "examples": 0})
         slot["examples"] += 1
         self._discard()
 
@@ -150,9 +152,7 @@ class TestRecord:
     def missing_skip(self) -> BaseException:
         """The ``unsupported`` skip that ends a test every example of which missed an operation."""
         op, slot = next(iter(self.missing.items()))
-        skip = pytest.skip.Exception(slot["message"])
-        setattr(skip, "tensorcts_op", op)  # noqa: B010 (as proxy.skip_unsupported does)
-        return skip
+        return unsupported_skip(slot["message"], op)
 
     def _discard(self):
         self.discarded += 1

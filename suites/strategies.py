@@ -79,15 +79,18 @@ def _unflushed_floats(dtype: str, limit_exponent: int | None = None) -> st.Searc
                      allow_subnormal=False)
 
 
+def _flush(x: float, dtype: str) -> float:
+    """A magnitude below the band (2**-BAND_EXPONENT) becomes 0: no product of two band values underflows."""
+    return 0.0 if abs(x) < 2.0 ** -BAND_EXPONENT[dtype] else x
+
+
 def _flushed(values: list, dtype: str) -> list:
-    """Magnitudes below the band (2**-BAND_EXPONENT) become 0: no product of two band values underflows."""
-    tiny = 2.0 ** -BAND_EXPONENT[dtype]
-    return [0.0 if abs(x) < tiny else x for x in values]
+    return [_flush(x, dtype) for x in values]
 
 
 @cache
 def float_values(dtype: str, limit_exponent: int | None = None) -> st.SearchStrategy:
-    return _unflushed_floats(dtype, limit_exponent).map(lambda x: _flushed([x], dtype)[0])
+    return _unflushed_floats(dtype, limit_exponent).map(partial(_flush, dtype=dtype))
 
 
 @cache

@@ -46,16 +46,24 @@ def value(sign: int, exponent: int, significand: int, d: DType) -> Fraction:
 
 
 @reused
-@st.composite
-def normals(draw, dtype: str, lo: int, hi: int, zeros: bool = True) -> Fraction:
-    """A normal value with 2**lo <= |x| < 2**hi (zero now and then)."""
+def normals(dtype: str, lo: int, hi: int, zeros: bool = True) -> st.SearchStrategy[Fraction]:
+    """A normal value with 2**lo <= |x| < 2**hi (zero now and then when ``zeros``).
+
+    One integer draw decides sign, exponent and significand (a tensor of 256 values draws 256
+    choices, not 1024): sign in the lowest bit, then the significand, then the exponent, so a
+    shrink heads for small positive values; indices past the normals' count are zero."""
     d = half(dtype)
-    if zeros and draw(st.integers(0, 15)) == 0:
-        return Fraction(0)
-    sign = draw(sampled((1, -1)))
-    exponent = draw(st.integers(lo, hi - 1))
-    significand = draw(st.integers(2 ** (d.precision - 1), 2**d.precision - 1))
-    return value(sign, exponent, significand, d)
+    per_binade = 2 ** (d.precision - 1)
+    count = 2 * per_binade * (hi - lo)
+
+    def decode(k: int) -> Fraction:
+        if k >= count:
+            return Fraction(0)
+        rest, sign_bit = divmod(k, 2)
+        binade, offset = divmod(rest, per_binade)
+        return value(-1 if sign_bit else 1, lo + binade, per_binade + offset, d)
+
+    return st.integers(0, count + (count // 15 if zeros else 0) - 1).map(decode)
 
 
 @reused

@@ -262,6 +262,23 @@ def test_arange_values(backend, device, data, args):
     case.expect(observed, expected)
 
 
+#: long float ranges: 256 elements, from zero and across it (spec/creation.md's Inputs); an evaluation
+#: that accumulates the step (x_i = x_(i-1) + step) drifts past the bound by the last element
+LONG_RANGES = [(0.0, 25.55, 0.1), (-5.0, 20.55, 0.1)]
+
+
+@pytest.mark.rule("creation.arange-values")
+@pytest.mark.parametrize("args", LONG_RANGES, ids=[repr(a) for a in LONG_RANGES])
+def test_arange_values_long_ranges(backend, device, args):
+    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
+        expected = R.arange(*args, dtype=dtype, exact=True)
+        case = Case(backend, "creation.arange-values", device, dtype, values="long-range")
+        t, _ = _arange_call(case, backend, device, args, dtype)
+        observed = backend.observe(t)
+        if tuple(observed.shape) == expected.shape:  # a length divergence is creation.arange-length's to report
+            case.expect(observed, expected)
+
+
 @pytest.mark.rule("creation.arange-dtype")
 @given(data=st.data(), args=arange_args())
 def test_arange_dtype(backend, device, data, args):

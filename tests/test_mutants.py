@@ -57,3 +57,11 @@ def test_the_repros_of_a_mutants_failures_run_as_pasted(mutant_results, mutant):
 def test_every_mutant_names_a_docstring():
     """A mutant says which realistic bug it models."""
     assert [spec_of(m) for m in MUTANTS if not (m.__doc__ or "").strip()] == []
+
+
+def test_the_kill_profile_draws_the_ci_gates_examples():
+    """A mutant the runner kills is one the ci gate kills: the same derandomized examples, as many."""
+    from tensorcts.harness.profiles import PROFILES
+    ci, kill = PROFILES["ci"], PROFILES["kill"]
+    assert (kill["max_examples"], kill["derandomize"]) == (ci["max_examples"], ci["derandomize"]) == \
+        (ci["max_examples"], True)

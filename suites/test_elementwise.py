@@ -74,6 +74,28 @@ def test_div(backend, device, data):
     _binary(backend, device, data, "elementwise.div")
 
 
+def _rounding_operands(p: int) -> tuple[list[Fraction], list[Fraction]]:
+    """Operands, representable at precision p, whose sums, differences, products and quotients round:
+    ties to even upward and downward (1 + u + u/2, 1 + u/2, 3·(1 + u)), a sum past a power of two,
+    full significands (2 - u, 1 + 3u), a quotient with no finite binary expansion (1/3); u = 2**(1-p)."""
+    u = Fraction(1, 2 ** (p - 1))
+    return [1 + u, Fraction(1), Fraction(3), 2 - u, Fraction(1), 1 + 3 * u], \
+        [u / 2, u / 2, 1 + u, 1 + 3 * u, Fraction(3), 2 - u]
+
+
+@pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.rule(r)) for r in BINARY])
+def test_rounding_cases(backend, device, rule):
+    """Every run checks results that must round, in each float dtype offered, in both forms (spec/elementwise.md's
+    Inputs): random draws reach such values only now and then, and a derandomized profile may never."""
+    name, _, reference = BINARY[rule]
+    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
+        a_values, b_values = _rounding_operands(R.BY_NAME[dtype].precision)
+        a_ref, b_ref = exact_tensor(a_values, (6,), dtype), exact_tensor(b_values, (6,), dtype)
+        for form in ("function", "operator"):
+            case = Case(backend, rule, device, dtype, form=form, values="rounding")
+            case.expect(_observe(case, backend, name, a_ref, b_ref, form == "operator"), reference(a_ref, b_ref))
+
+
 @pytest.mark.rule("elementwise.neg")
 @given(data=st.data())
 def test_neg(backend, device, data):
@@ -152,28 +174,6 @@ def test_bool_arithmetic(backend, device, data):
     case.expect(observed, R.add(a_ref, b_ref), what="bool + bool (logical or)")
     case.expect_error("a - b", lambda: backend.binary_operator("-", a, b))
     case.expect_error("-a", lambda: backend.unary_minus(a))
-
-
-def _rounding_operands(p: int) -> tuple[list[Fraction], list[Fraction]]:
-    """Operands, representable at precision p, whose sums, differences, products and quotients round:
-    ties to even upward and downward (1 + u + u/2, 1 + u/2, 3·(1 + u)), a sum past a power of two,
-    full significands (2 - u, 1 + 3u), a quotient with no finite binary expansion (1/3); u = 2**(1-p)."""
-    u = Fraction(1, 2 ** (p - 1))
-    return [1 + u, Fraction(1), Fraction(3), 2 - u, Fraction(1), 1 + 3 * u], \
-        [u / 2, u / 2, 1 + u, 1 + 3 * u, Fraction(3), 2 - u]
-
-
-@pytest.mark.parametrize("rule", [pytest.param(r, marks=pytest.mark.rule(r)) for r in BINARY])
-def test_rounding_cases(backend, device, rule):
-    """Every run checks results that must round, in each float dtype offered, in both forms (spec/elementwise.md's
-    Inputs): random draws reach such values only now and then, and a derandomized profile may never."""
-    name, _, reference = BINARY[rule]
-    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
-        a_values, b_values = _rounding_operands(R.BY_NAME[dtype].precision)
-        a_ref, b_ref = exact_tensor(a_values, (6,), dtype), exact_tensor(b_values, (6,), dtype)
-        for form in ("function", "operator"):
-            case = Case(backend, rule, device, dtype, form=form, values="rounding")
-            case.expect(_observe(case, backend, name, a_ref, b_ref, form == "operator"), reference(a_ref, b_ref))
 
 
 # ---- witnesses: fixed examples that expectations may name (@pytest.mark.witness) ---------------------------

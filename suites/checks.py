@@ -9,6 +9,7 @@ expected value, the bound, the observed value and a repro snippet.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from collections.abc import Callable
 from fractions import Fraction
@@ -362,6 +363,18 @@ class Case:
                     f"observed {_fmt(obs)}{diff}\n  expected: {_show(exact_values, expected.shape)}\n"
                     f"  observed: {_show(flat, expected.shape)}"
                     + (f"\n  bounds:   {_show(errs, expected.shape)}" if errs else ""), rules, shows)
+
+
+def bound_use(observation: Observation, expected: Tensor) -> float:
+    """The largest |observed - exact| / bound over the elements: within the bound up to 1; inf for a non-finite
+    value or a miss of a zero bound. Same shape assumed (a shape mismatch is the check's to report)."""
+    worst = 0.0
+    for obs, value, err in zip(observation.flat, expected.values(), expected.errs(), strict=True):
+        if not isinstance(obs, (Fraction, int)):
+            return math.inf
+        miss = abs(obs - value)
+        worst = max(worst, float(miss / Fraction(err)) if err else 0.0 if miss == 0 else math.inf)
+    return worst
 
 
 def observed_flat(observation: Observation) -> list:

@@ -8,7 +8,6 @@ transform (``autograd.functional``: vjp), whichever the backend declares.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 
 import pytest
@@ -16,7 +15,7 @@ import tensorcts.reference as R
 from hypothesis import assume, given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import Tensor, nest, numel_of
-from tensorcts.suites.checks import Case, _source_value
+from tensorcts.suites.checks import Case, _source_value, bound_use
 from tensorcts.suites.strategies import broadcastable_shapes, dtypes, exact_tensor, offered, sampled
 from tensorcts.suites.strategies_autograd import REFERENCE_OPS, Program, Step, program_shapes, program_values, programs
 from tensorcts.suites.strategies_elementary import grad_inputs
@@ -182,17 +181,9 @@ ELEMENTARY = ("exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tanh", "sig
 
 
 def _bound_use(name: str):
-    """The measurement of autograd.elementary-grad: the largest |observed - exact| / bound over a gradient's
-    elements (within the bound up to 1; inf for a non-finite value or a miss of a zero bound)."""
+    """The measurement of autograd.elementary-grad: checks.bound_use of the gradient."""
     def measure(case, observation, expected: Tensor) -> None:
-        worst = 0.0
-        for obs, value, err in zip(observation.flat, expected.values(), expected.errs(), strict=True):
-            if not isinstance(obs, (Fraction, int)):
-                worst = math.inf
-                break
-            miss = abs(obs - value)
-            worst = max(worst, float(miss / Fraction(err)) if err else 0.0 if miss == 0 else math.inf)
-        case.measure("autograd.elementary-grad", f"bound-use.{name}.{case.dtype}", worst)
+        case.measure("autograd.elementary-grad", f"bound-use.{name}.{case.dtype}", bound_use(observation, expected))
     return measure
 
 

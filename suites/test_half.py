@@ -16,7 +16,7 @@ from tensorcts.reference import half as H
 from tensorcts.reference.dtypes import HALF_BY_NAME
 from tensorcts.reference.exact import round_float
 from tensorcts.reference.tensor import numel_of
-from tensorcts.suites.checks import Case
+from tensorcts.suites.checks import Case, bound_use
 from tensorcts.suites.strategies import sampled, shapes
 from tensorcts.suites.strategies_half import (
     elementwise_pair,
@@ -38,15 +38,19 @@ def half_dtypes(backend, device) -> list[str]:
     return names
 
 
-def expect_half(case: Case, observed, expected) -> None:
+def expect_half(case: Case, observed, expected, measure: bool = False) -> None:
     """``case.expect``, and first: every finite observed value is a value of the half dtype. A bound alone
-    would pass a result more precise than its dtype can hold (a float32 value in a float16 tensor)."""
+    would pass a result more precise than its dtype can hold (a float32 value in a float16 tensor).
+    ``measure`` records the largest error as a fraction of the bound (``bound-use.<dtype>``, docs/accuracy.md)
+    of a result that holds its dtype's values."""
     if observed.dtype == expected.dtype.name:
         for i, v in enumerate(observed.flat):
             if isinstance(v, Fraction) and round_float(v, expected.dtype) != v:
                 case.check_result(observed, False, f"result value at flat index {i}, {float(v)!r}, is not a "
                                   f"{expected.dtype.name} value: the tensor does not hold its dtype's values\n"
                                   f"  observed: {[float(x) for x in observed.flat[:12]]}")
+        if measure and tuple(observed.shape) == expected.shape:
+            case.measure(case.rules[0], f"bound-use.{observed.dtype}", bound_use(observed, expected))
     case.expect(observed, expected)
 
 
@@ -118,7 +122,7 @@ def _reduction_case(backend, device, data, fn: str) -> None:
     case = Case(backend, f"half.{fn}", device, dtype, values=family, reduced=reduced_class(dim, a_ref.ndim))
     a = case.input("a", a_ref)
     observed = _reduce(case, backend, fn, a, dim, keepdim)
-    expect_half(case, observed, getattr(H, fn)(a_ref, dim, keepdim))
+    expect_half(case, observed, getattr(H, fn)(a_ref, dim, keepdim), measure=True)
 
 
 def reduced_class(dim, ndim: int) -> str:
@@ -156,7 +160,7 @@ def _absorbing_case(backend, device, fn: str) -> None:
             case = Case(backend, f"half.{fn}", device, dtype, values="absorb", reduced=reduced_class(dim, len(shape)))
             a_ref = half_tensor(terms, shape, dtype)
             a = case.input("a", a_ref)
-            expect_half(case, _reduce(case, backend, fn, a, dim, False), getattr(H, fn)(a_ref, dim))
+            expect_half(case, _reduce(case, backend, fn, a, dim, False), getattr(H, fn)(a_ref, dim), measure=True)
 
 
 @pytest.mark.rule("half.sum")
@@ -179,7 +183,7 @@ def _matmul_case(case: Case, backend, a_ref, b_ref, form: str) -> None:
         observed = case.observe("a @ b", partial(backend.binary_operator, "@", a, b))
     else:
         observed = case.observe("{ns}.matmul(a, b)", partial(backend.matmul, a, b))
-    expect_half(case, observed, H.matmul(a_ref, b_ref))
+    expect_half(case, observed, H.matmul(a_ref, b_ref), measure=True)
 
 
 @pytest.mark.rule("half.matmul")

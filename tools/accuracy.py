@@ -1,6 +1,7 @@
 """Measure the elementary functions' largest error in ULPs per backend and write docs/accuracy.md.
 
     python -m tensorcts.tools.accuracy [--backends torch,numpy,jax,array_api_strict,tinygrad] [-n 1500] [--out docs/accuracy.md]
+                                       [--reports docs/results/reports/{torch,numpy,jax,array_api_strict,tinygrad}.json]
 
 Each function and dtype gets the same seeded inputs on every backend: a band, every
 binade of 1/8..32, the hard regions of spec/elementary.md (near zero, near 1 for log,
@@ -8,13 +9,19 @@ large arguments for sin/cos, near exp's overflow and underflow). The exact refer
 (reference/elementary.py) measures each result; the table keeps the largest error and
 the input that caused it, as a repro. It is the same measurement the suites record in
 a report's ``measurements`` (key ``ulp.<dtype>``), on a larger fixed sample.
+
+With ``--reports``, a second table comes from the suites' conformance reports: the half-precision
+sum, mean and matmul, each cell the largest error the run found as a fraction of spec/half.md's
+bound (key ``bound-use.<dtype>``), with the worst case's repro where it exceeds the bound.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
+import re
 import sys
 import tomllib
 from datetime import UTC, datetime
@@ -94,7 +101,7 @@ def _declared(backends) -> list[str]:
     return out or ["None."]
 
 
-def render(rows: dict, backends: list, n: int) -> str:
+def render(rows: dict, backends: list, n: int, half: list[str] | None = None) -> str:
     names = [b.name for b in backends]
     lines = [
         "# Accuracy of elementary functions, measured",
@@ -134,7 +141,54 @@ def render(rows: dict, backends: list, n: int) -> str:
         lines.append(f"| {name} | {dtype} | " + " | ".join(shown) + f" | {documented} |")
     lines += ["", "## Declared divergences (adapters/expectations)", ""] + _declared(backends)
     lines += ["", "## Worst inputs (every cell above 0.5 ulp, i.e. not correctly rounded)", ""] + worst
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + (half or [])) + "\n"
+
+
+HALF_RULES = ("half.sum", "half.mean", "half.matmul")
+HALF_DTYPES = ("float16", "bfloat16")
+
+
+def _declared_dtypes(entry: dict) -> set[str]:
+    """The dtypes of a rule's declared failures in a report (a failure's classes name its dtype)."""
+    found = (re.search(r"'dtype': '(\w+)'", str(f.get("classes"))) for f in entry.get("failures", [])
+             if f.get("declared"))
+    return {m.group(1) for m in found if m}
+
+
+def half_section(reports: list[dict]) -> list[str]:
+    """The half-precision table: rule x dtype rows, a column per report's backend."""
+    names = [r["backend"]["name"] for r in reports]
+    runs = ", ".join(f"{r['backend']['name']} {r['backend']['version']} ({r['run']['profile']} profile, "
+                     + (f"seed {r['run']['seed']})" if r["run"]["seed"] is not None else "derandomized)")
+                     for r in reports)
+    lines = ["", "## Half precision: sum, mean and matmul, from the suites' reports", "",
+             f"From the conformance reports of {runs}. A cell is the largest error the run found, as a fraction "
+             "of the rule's bound (spec/half.md: exact products, accumulated in float32 or wider, then rounded "
+             "once to the half format): ✓ up to 1, ✗ beyond. *declared* marks a dtype in which the "
+             "backend's expectations declare a failure of the rule (their reasons are in the report and in "
+             "`docs/findings.md`); its number covers the results that held the dtype's values. `—`: the "
+             "backend has no such dtype, or its run measured none. Element-wise half arithmetic is checked "
+             "to be correctly rounded, so it has no error to tabulate.", "",
+             "| rule | dtype | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    worst = []
+    for rule in HALF_RULES:
+        for dtype in HALF_DTYPES:
+            cells = []
+            for report in reports:
+                entry = report["rules"].get(rule, {})
+                found = entry.get("measurements", {}).get(f"bound-use.{dtype}")
+                note = ", *declared*" if dtype in _declared_dtypes(entry) else ""
+                if found is None:
+                    cells.append("—" + note)
+                    continue
+                value = found["value"]
+                cells.append(f"{value:.3g} {'✓' if value <= 1 else '✗'}{note}")
+                if value > 1:
+                    code = "".join(f"  {line}\n" for line in found["repro"].splitlines())
+                    worst.append(f"- {rule} {dtype} on {report['backend']['name']}: {value:.3g} times the bound "
+                                 f"({found['test']}):\n\n  ```python\n{code}  ```")
+            lines.append(f"| {rule} | {dtype} | " + " | ".join(cells) + " |")
+    return lines + ["", "Worst cases beyond the bound:", ""] + (worst or ["None."])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,7 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="torch,numpy,jax,array_api_strict,tinygrad")
     parser.add_argument("-n", type=int, default=1500, help="inputs per function and dtype")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "accuracy.md"))
+    parser.add_argument("--reports", nargs="*", default=[], help="conformance reports for the half-precision table")
     args = parser.parse_args(argv)
+    try:
+        reports = [json.loads(Path(path).read_text(encoding="utf-8")) for path in args.reports]
+    except (OSError, ValueError) as exc:
+        print(f"tensorcts.tools.accuracy: cannot read a report: {exc}", file=sys.stderr)
+        return 2
     backends = []
     for spec in args.backends.split(","):
         try:
@@ -155,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             xs = inputs(name, dtype, args.n)
             rows[(name, dtype)] = [measure(b, name, dtype, xs) for b in backends]
             print(name, dtype, [None if c is None else round(c[0], 3) for c in rows[(name, dtype)]], file=sys.stderr)
-    Path(args.out).write_text(render(rows, backends, args.n), encoding="utf-8")
+    half = half_section(reports) if reports else None
+    Path(args.out).write_text(render(rows, backends, args.n, half), encoding="utf-8")
     return 0
 
 

@@ -23,8 +23,11 @@ BASELINE = "torch"
 KILLING = ("fail", "xpass")  # rule statuses that end a mutant
 
 
-def run_against_suite(backend: str, workdir: Path, profile: str, extra: list[str]) -> dict:
-    """One pytest process over suites/ against ``backend``, stopped at the first failure."""
+def run_against_suite(backend: str, workdir: Path, profile: str, extra: list[str],
+                      vacuous_rule: str | None = None) -> dict:
+    """One pytest process over suites/ against ``backend``, stopped at the first failure. ``vacuous_rule``: the
+    rule of a mutant whose operation never runs (``killed_unless_pass``), killed as in CI mode when that rule
+    reads anything but pass and no failure came first (no test fails then, so -x never stops the run)."""
     report_path = workdir / (backend.replace(":", "_").replace("/", "_") + ".json")
     cmd = [sys.executable, "-m", "pytest", str(ROOT / "suites"), f"--backend={backend}", "-x", "-q",
            f"--hypothesis-profile={profile}", f"--conformance-report={report_path}", "-p", "no:cacheprovider",
@@ -36,6 +39,8 @@ def run_against_suite(backend: str, workdir: Path, profile: str, extra: list[str
     if report_path.is_file():
         report = json.loads(report_path.read_text())
         killers = sorted(r for r, e in report["rules"].items() if e["status"] in KILLING)
+        if not killers and vacuous_rule and report["rules"].get(vacuous_rule, {}).get("status", "pass") != "pass":
+            killers = [vacuous_rule]
         duration = report["run"]["duration_s"]
     return {"backend": backend, "killed": bool(killers), "killed_by": killers, "exit_code": proc.returncode,
             "seconds": round(duration if duration is not None else wall, 2), "wall_s": round(wall, 2),
@@ -59,7 +64,8 @@ def run_full(mutants: list[type], jobs: int, profile: str, extra: list[str], jso
     print(f"cross-kill: {len(mutants)} mutants against the whole suite, {jobs} at a time, profile {profile}, "
           f"plus the baseline ({BASELINE})", flush=True)
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(run_against_suite, backend, Path(tmp), profile, extra): cls
+        futures = {pool.submit(run_against_suite, backend, Path(tmp), profile, extra,
+                               cls.breaks if getattr(cls, "killed_unless_pass", False) else None): cls
                    for cls, backend in jobs_list}
         for done, future in enumerate(as_completed(futures), start=1):
             cls = futures[future]

@@ -190,11 +190,16 @@ def broadcastable_shapes(draw, shape: tuple[int, ...], max_dims: int = 4) -> tup
 
 
 @cache
-def dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
-    """The backend's dtypes on ``device`` of the given kinds (b bool, i integer, f float)."""
+def dtype_names(backend, device: str, kinds: str = "bif") -> list[str]:
+    """The backend's dtypes on ``device`` of the given kinds (b bool, i integer, f float: float32 and float64,
+    the half dtypes being spec/half.md's)."""
     kind_of = {"bool": "b", "int32": "i", "int64": "i", "float32": "f", "float64": "f"}
-    names = [d for d in backend.dtypes(device) if kind_of.get(d) in kinds]
-    return st.sampled_from(names)
+    return [d for d in backend.dtypes(device) if kind_of.get(d) in kinds]
+
+
+def dtypes(backend, device: str, kinds: str = "bif") -> st.SearchStrategy:
+    """A dtype of ``dtype_names``."""
+    return st.sampled_from(dtype_names(backend, device, kinds))
 
 
 @reused

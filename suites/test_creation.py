@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tensorcts.reference.creation import arange_length
 from tensorcts.reference.tensor import nest, numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import exact_tensor, offered, sampled, values_of
+from tensorcts.suites.strategies import dtype_names, exact_tensor, offered, sampled, values_of
 from tensorcts.suites.strategies_view import cached_dtypes, cached_shapes, cached_values, choose, pick
 
 MAX_ARANGE = 256  # cost cap: elements per arange
@@ -215,7 +215,7 @@ def _form(args, data) -> int:
 def _float_dtype(backend, device, data, args):
     if all(isinstance(a, int) for a in args):
         return choose(data, (None, "int64"), label="dtype")
-    return choose(data, [None] + [d for d in ("float32", "float64") if d in backend.dtypes(device)], label="dtype")
+    return choose(data, [None, *dtype_names(backend, device, "f")], label="dtype")
 
 
 TRICKY = [(-2.0, 23.2, 0.84), (0.0, 3.0, 0.1), (1.0, 2.5, 0.5), (0, 10, 3)]
@@ -270,7 +270,7 @@ LONG_RANGES = [(0.0, 25.55, 0.1), (-5.0, 20.55, 0.1)]
 @pytest.mark.rule("creation.arange-values")
 @pytest.mark.parametrize("args", LONG_RANGES, ids=[repr(a) for a in LONG_RANGES])
 def test_arange_values_long_ranges(backend, device, args):
-    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
+    for dtype in dtype_names(backend, device, "f"):
         expected = R.arange(*args, dtype=dtype, exact=True)
         case = Case(backend, "creation.arange-values", device, dtype, values="long-range")
         t, _ = _arange_call(case, backend, device, args, dtype)
@@ -282,7 +282,7 @@ def test_arange_values_long_ranges(backend, device, args):
 @pytest.mark.rule("creation.arange-dtype")
 @given(data=st.data(), args=arange_args())
 def test_arange_dtype(backend, device, data, args):
-    explicit = choose(data, [None] + [d for d in ("float32", "float64") if d in backend.dtypes(device)],
+    explicit = choose(data, [None, *dtype_names(backend, device, "f")],
                       label="dtype")
     expected = explicit or ("int64" if all(isinstance(a, int) for a in args) else "float32")
     case = Case(backend, "creation.arange-dtype", device, expected)

@@ -6,9 +6,10 @@ import pytest
 import tensorcts.reference as R
 from hypothesis import given, target
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from tensorcts.reference import elementary as E
 from tensorcts.suites.ieee import IeeeCase, float_tensor, same_float
-from tensorcts.suites.strategies import dtypes
+from tensorcts.suites.strategies import dtype_names, dtypes
 from tensorcts.suites.strategies_elementary import SPECIAL_POINTS, function_inputs
 
 CORE_ULPS = 4  # the ulp(N) class of spec/elementary.md
@@ -36,19 +37,19 @@ def _worst_repro(case: IeeeCase, x: float) -> str:
 
 def _measure(backend, device, data, name: str) -> None:
     dtype = data.draw(dtypes(backend, device, "f"), label="dtype")
-    _check(backend, device, name, dtype, data.draw(function_inputs(name, dtype), label="x"), steer=True)
+    _check(backend, device, name, dtype, data.draw(function_inputs(name, dtype), label="x"))
 
 
-def _check(backend, device, name: str, dtype: str, xs: list[float], steer: bool = False, **case_class: str) -> None:
-    """f(xs) in one call: the worst error in ulps is measured, and must be within the bound; ``steer``
-    (inside a Hypothesis test) asks target() to drive the search towards larger errors."""
+def _check(backend, device, name: str, dtype: str, xs: list[float], **case_class: str) -> None:
+    """f(xs) in one call: the worst error in ulps is measured, and must be within the bound; inside a
+    Hypothesis test, target() drives the search towards larger errors."""
     rule = f"elementary.{name}"
     case = IeeeCase(backend, rule, device, dtype, **case_class)
     a = case.input("a", float_tensor(xs, R.BY_NAME[dtype]))
     got = case.read(case.run(f"{{ns}}.{name}(a)", lambda: getattr(backend, name)(a)), dtype)
     errors = [_error(backend, name, x, g, dtype) for x, g in zip(xs, got)]
     i = max(range(len(xs)), key=errors.__getitem__)
-    if steer:
+    if currently_in_test_context():
         target(min(errors[i], 1e6), label=f"ulp error of {name} ({dtype})")
     case.measurements.append((rule, f"ulp.{dtype}", errors[i], _worst_repro(case, xs[i])))
     expected = E.FUNCTIONS[name](xs[i], R.BY_NAME[dtype])
@@ -124,7 +125,7 @@ def test_sigmoid_saturates(backend, device):
     """Every run reaches the saturating region's far end (spec/elementary.md's Inputs): past exp's overflow
     threshold (88.7 in float32, 709.8 in float64) sigmoid(x) rounds to 1 and sigmoid(-x) to 0, where
     e^x / (1 + e^x) gives NaN."""
-    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
+    for dtype in dtype_names(backend, device, "f"):
         _check(backend, device, "sigmoid", dtype, [30.0, 100.0, 800.0, -30.0, -800.0], values="saturation")
 
 

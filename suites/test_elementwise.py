@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 from tensorcts.reference.tensor import numel_of
 from tensorcts.suites.checks import Case
-from tensorcts.suites.strategies import dtypes, exact_tensor, operand_pair, python_scalars, shapes, tensors, values_of
+from tensorcts.suites.strategies import (
+    dtype_names,
+    dtypes,
+    exact_tensor,
+    operand_pair,
+    python_scalars,
+    shapes,
+    tensors,
+    values_of,
+)
 
 BINARY = {  # rule -> (function name, operator symbol, reference function)
     "elementwise.add": ("add", "+", R.add),
@@ -88,7 +97,7 @@ def test_rounding_cases(backend, device, rule):
     """Every run checks results that must round, in each float dtype offered, in both forms (spec/elementwise.md's
     Inputs): random draws reach such values only now and then, and a derandomized profile may never."""
     name, _, reference = BINARY[rule]
-    for dtype in (d for d in ("float32", "float64") if d in backend.dtypes(device)):
+    for dtype in dtype_names(backend, device, "f"):
         a_values, b_values = _rounding_operands(R.BY_NAME[dtype].precision)
         a_ref, b_ref = exact_tensor(a_values, (6,), dtype), exact_tensor(b_values, (6,), dtype)
         for form in ("function", "operator"):

@@ -21,7 +21,8 @@ def test_the_half_table_marks_each_cell_against_the_bound_and_names_declared_dty
     beyond = {"value": 3.5, "repro": "import lib\nprint(lib.sum(a))", "test": "suites/test_half.py::test_sum[cpu]"}
     good = _report("good", {"bound-use.float16": {"value": 0.25, "repro": "", "test": "t"}})
     bad = _report("bad", {"bound-use.float16": beyond},
-                  [{"declared": True, "classes": "{'dtype': 'float16', 'values': 'band'}"}])
+                  [{"declared": True, "classes": {"dtype": "float16", "values": "band"}},
+                   {"declared": False, "classes": {"dtype": "bfloat16"}}, {"declared": True, "classes": {}}])
     text = "\n".join(half_section([good, bad]))
     assert "| half.sum | float16 | 0.25 ✓ | 3.5 ✗, *declared* |" in text
     assert "| half.sum | bfloat16 | — | — |" in text  # nothing measured

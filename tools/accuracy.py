@@ -21,7 +21,6 @@ import argparse
 import json
 import math
 import random
-import re
 import sys
 import tomllib
 from datetime import UTC, datetime
@@ -149,10 +148,8 @@ HALF_DTYPES = ("float16", "bfloat16")
 
 
 def _declared_dtypes(entry: dict) -> set[str]:
-    """The dtypes of a rule's declared failures in a report (a failure's classes name its dtype)."""
-    found = (re.search(r"'dtype': '(\w+)'", str(f.get("classes"))) for f in entry.get("failures", [])
-             if f.get("declared"))
-    return {m.group(1) for m in found if m}
+    """The dtypes of the declared failures a report lists for a rule (a failure's case classes name its dtype)."""
+    return {f["classes"]["dtype"] for f in entry.get("failures", []) if f.get("declared") and "dtype" in f["classes"]}
 
 
 def half_section(reports: list[dict]) -> list[str]:
@@ -164,8 +161,8 @@ def half_section(reports: list[dict]) -> list[str]:
     lines = ["", "## Half precision: sum, mean and matmul, from the suites' reports", "",
              f"From the conformance reports of {runs}. A cell is the largest error the run found, as a fraction "
              "of the rule's bound (spec/half.md: exact products, accumulated in float32 or wider, then rounded "
-             "once to the half format): ✓ up to 1, ✗ beyond. *declared* marks a dtype in which the "
-             "backend's expectations declare a failure of the rule (their reasons are in the report and in "
+             "once to the half format): ✓ up to 1, ✗ beyond. *declared*: the run failed the rule in that dtype in "
+             "ways the backend's expectations declare (their reasons are in the report and in "
              "`docs/findings.md`); its number covers the results that held the dtype's values. `—`: the "
              "backend has no such dtype, or its run measured none. Element-wise half arithmetic is checked "
              "to be correctly rounded, so it has no error to tabulate.", "",
